@@ -3,6 +3,10 @@
 //! storage is reached only through the [`Store`] trait.
 
 pub mod error;
+#[cfg(test)]
+pub mod fixture;
+pub mod resource;
+pub mod signing_key;
 
 use std::sync::Arc;
 
