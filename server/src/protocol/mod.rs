@@ -2,9 +2,11 @@
 //! typed requests that return typed outcomes or RFC errors. Nothing here knows about axum;
 //! storage is reached only through the [`Store`] trait.
 
+pub mod claims;
 pub mod error;
 #[cfg(test)]
 pub mod fixture;
+pub mod login;
 pub mod resource;
 pub mod signing_key;
 
