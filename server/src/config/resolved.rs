@@ -2,6 +2,7 @@
 //! durations (issuer, resource URL, login and signup URLs).
 
 use crate::domain::Secret;
+use crate::store::Client;
 
 /// Lifetimes, in seconds (spec §1.1, §1.2).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,5 +92,11 @@ impl ServerConfig {
     /// The userinfo URL, which joins the audience with `openid` (spec §3.3).
     pub fn userinfo_url(&self) -> String {
         self.issuer_url("/userinfo")
+    }
+
+    /// Whether RP-initiated logout is enabled for `client`: for every client when
+    /// `enable_end_session` is set (R.7), else per client. Also decides `sid` in id_tokens.
+    pub fn logout_enabled_for(&self, client: &Client) -> bool {
+        self.enable_end_session || client.enable_end_session
     }
 }
