@@ -3,6 +3,7 @@
 //! storage is reached only through the [`Store`] trait.
 
 pub mod claims;
+pub mod client_auth;
 pub mod error;
 #[cfg(test)]
 pub mod fixture;
