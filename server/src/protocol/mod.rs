@@ -2,6 +2,7 @@
 //! typed requests that return typed outcomes or RFC errors. Nothing here knows about axum;
 //! storage is reached only through the [`Store`] trait.
 
+pub mod authorize;
 pub mod claims;
 pub mod client_auth;
 pub mod error;
