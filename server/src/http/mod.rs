@@ -2,6 +2,7 @@
 //! errors, thin handlers that call the protocol, and one place that maps errors to responses.
 
 mod authorize;
+mod browser;
 mod end_session;
 mod introspect;
 mod login;
