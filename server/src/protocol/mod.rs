@@ -5,12 +5,15 @@
 pub mod authorize;
 pub mod claims;
 pub mod client_auth;
+pub mod end_session;
 pub mod error;
 #[cfg(test)]
 pub mod fixture;
 pub mod login;
+pub mod register;
 pub mod resource;
 pub mod signing_key;
+pub mod userinfo;
 
 use std::sync::Arc;
 
