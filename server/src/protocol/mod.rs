@@ -9,10 +9,12 @@ pub mod end_session;
 pub mod error;
 #[cfg(test)]
 pub mod fixture;
+pub mod id_token;
 pub mod login;
 pub mod register;
 pub mod resource;
 pub mod signing_key;
+pub mod token;
 pub mod userinfo;
 
 use std::sync::Arc;

@@ -1,0 +1,158 @@
+//! Shared set-up for the token grants' unit tests: the spec §6 fixture with the static client
+//! widened to `user openid profile email offline_access`, a public client, a user, and codes
+//! and refresh tokens written straight into the store.
+
+use crate::domain::{
+    AccessToken, AuthorizationCode, ClientId, CodeChallenge, GrantId, ManualClock, RedirectUri,
+    RefreshToken, Scopes, SessionId, TokenDigest, UserId, s256_challenge,
+};
+use crate::protocol::client_auth::Presented;
+use crate::protocol::{Services, fixture};
+use crate::store::{AccessTokenRecord, CodeGrant, RefreshTokenRecord, User};
+
+use super::TokenRequest;
+
+/// A verifier of valid syntax (43 characters).
+pub const VERIFIER: &str = "verifier-verifier-verifier-verifier-verifie";
+
+/// The fixture's resource URL.
+pub const RESOURCE: &str = "http://testserver/mcp";
+
+/// Services, their clock and the signed-in user.
+pub struct Setup {
+    pub services: Services,
+    pub clock: ManualClock,
+    pub user: User,
+}
+
+pub async fn setup() -> Setup {
+    let (services, clock) = fixture::services().await;
+    let mut client = fixture::static_client();
+    client.scope = Some("user openid profile email offline_access".into());
+    services.store.upsert_client(client).await.unwrap();
+    let mut public = fixture::static_client();
+    public.client_id = ClientId::new("public-client");
+    public.client_secret = None;
+    services.store.upsert_client(public).await.unwrap();
+    let user = User {
+        id: UserId::generate(),
+        email: "jane@example.com".into(),
+        password_hash: String::new(),
+        name: Some("Jane Doe".into()),
+        image: None,
+        email_verified_at: None,
+    };
+    services.store.insert_user(user.clone()).await.unwrap();
+    Setup {
+        services,
+        clock,
+        user,
+    }
+}
+
+impl Setup {
+    /// A code for `test-client` with scope `user`, as if authorize had just issued it; `edit`
+    /// changes its data before it is stored.
+    pub async fn code(&self, edit: impl FnOnce(&mut CodeGrant)) -> AuthorizationCode {
+        let code = AuthorizationCode::generate();
+        let now = crate::domain::Clock::now(&self.clock);
+        let mut grant = CodeGrant {
+            digest: code.digest(),
+            grant_id: GrantId::generate(),
+            client_id: ClientId::new("test-client"),
+            redirect_uri: RedirectUri::parse("http://testserver/callback").unwrap(),
+            redirect_uri_explicit: true,
+            scopes: Scopes::split_dedup("user"),
+            code_challenge: CodeChallenge(s256_challenge(VERIFIER)),
+            resource: None,
+            nonce: None,
+            user_id: self.user.id,
+            session_id: SessionId::generate(),
+            issued_at: now,
+            expires_at: now.plus(300),
+        };
+        edit(&mut grant);
+        self.services.store.insert_code(grant).await.unwrap();
+        code
+    }
+
+    /// A refresh token for `test-client` with scope `user offline_access`; `edit` changes it.
+    pub async fn refresh_token(&self, edit: impl FnOnce(&mut RefreshTokenRecord)) -> RefreshToken {
+        let token = RefreshToken::generate();
+        let now = crate::domain::Clock::now(&self.clock);
+        let mut record = RefreshTokenRecord {
+            digest: token.digest(),
+            grant_id: GrantId::generate(),
+            client_id: ClientId::new("test-client"),
+            scopes: Scopes::split_dedup("user offline_access"),
+            resource: None,
+            user_id: self.user.id,
+            session_id: SessionId::generate(),
+            issued_at: now,
+            expires_at: now.plus(3600),
+        };
+        edit(&mut record);
+        self.services
+            .store
+            .insert_refresh_token(record)
+            .await
+            .unwrap();
+        token
+    }
+
+    /// The stored record of an access token.
+    pub async fn access_record(&self, token: &AccessToken) -> Option<AccessTokenRecord> {
+        let digest = token.digest();
+        self.services.store.access_token(&digest).await.unwrap()
+    }
+
+    /// Whether an access token is still stored.
+    pub async fn has_access_token(&self, digest: TokenDigest) -> bool {
+        self.services
+            .store
+            .access_token(&digest)
+            .await
+            .unwrap()
+            .is_some()
+    }
+}
+
+/// A code exchange by the static client with form credentials.
+pub fn code_request<'a>(code: &'a AuthorizationCode) -> TokenRequest<'a> {
+    TokenRequest {
+        client: confidential(),
+        grant_type: Some("authorization_code"),
+        code: Some(code.expose()),
+        redirect_uri: Some("http://testserver/callback"),
+        code_verifier: Some(VERIFIER),
+        ..TokenRequest::default()
+    }
+}
+
+/// A refresh by the static client with form credentials.
+pub fn refresh_request<'a>(token: &'a RefreshToken) -> TokenRequest<'a> {
+    TokenRequest {
+        client: confidential(),
+        grant_type: Some("refresh_token"),
+        refresh_token: Some(token.expose()),
+        ..TokenRequest::default()
+    }
+}
+
+/// The static client's form credentials.
+pub fn confidential() -> Presented<'static> {
+    Presented {
+        authorization: None,
+        client_id: Some("test-client"),
+        client_secret: Some("test-secret"),
+    }
+}
+
+/// The public client's form credentials (its id alone).
+pub fn public() -> Presented<'static> {
+    Presented {
+        authorization: None,
+        client_id: Some("public-client"),
+        client_secret: None,
+    }
+}
