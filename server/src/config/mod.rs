@@ -1,6 +1,14 @@
 //! Configuration: the settings a person writes (file, environment, flags), their validation,
 //! and the resolved form the protocol reads.
 
+mod error;
+mod resolve;
 mod resolved;
+mod seed;
+mod settings;
 
+pub use error::ConfigError;
 pub use resolved::{RegistrationPolicy, ResourceConfig, RootFallbacks, ServerConfig, Ttls};
+pub use settings::{
+    ClientSettings, OAuthSettings, ResourceSettings, Settings, StaticClientSettings, UserSettings,
+};

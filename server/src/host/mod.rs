@@ -2,6 +2,7 @@
 //! and signup pages, and the login-context lookup those pages use.
 
 pub mod session;
+pub mod users;
 
 use axum::Router;
 

@@ -55,3 +55,16 @@ async fn slide(services: &Services, mut session: Session) -> StoreResult<Session
     }
     Ok(session)
 }
+
+/// Starts a host session for `user_id`, lasting `session.max_age`. Its id is the cookie value.
+pub async fn start(services: &Services, user_id: crate::domain::UserId) -> StoreResult<Session> {
+    let now = services.clock.now();
+    let session = Session {
+        id: SessionId::generate(),
+        user_id,
+        created_at: now,
+        expires_at: now.plus(services.config.ttl.session_max_age),
+    };
+    services.store.insert_session(session.clone()).await?;
+    Ok(session)
+}
