@@ -10,11 +10,14 @@ pub mod error;
 #[cfg(test)]
 pub mod fixture;
 pub mod id_token;
+pub mod introspect;
 pub mod login;
 pub mod register;
 pub mod resource;
+pub mod revoke;
 pub mod signing_key;
 pub mod token;
+pub mod token_hint;
 pub mod userinfo;
 
 use std::sync::Arc;

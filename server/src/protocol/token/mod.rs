@@ -6,7 +6,7 @@ mod code;
 mod issue;
 mod refresh;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 
 use std::borrow::Cow;
 use std::fmt;
