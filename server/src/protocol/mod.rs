@@ -12,6 +12,7 @@ pub mod fixture;
 pub mod id_token;
 pub mod introspect;
 pub mod login;
+pub mod metadata;
 pub mod register;
 pub mod resource;
 pub mod revoke;
