@@ -13,6 +13,9 @@ const CALLBACK: &str = "http://testserver/callback";
 const ISSUER: &str = "http://testserver/auth/oauth";
 const BINDING: &str = "belgie_oauth_binding";
 
+/// Extra request parameters, in the order sent.
+type Pairs<'a> = &'a [(&'a str, &'a str)];
+
 /// The pairs of a valid request for the static client; `extra` pairs come last and so win.
 fn pairs<'a>(extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut pairs = vec![
@@ -230,7 +233,7 @@ async fn loopback_ip_redirects_accept_any_port_but_localhost_does_not() {
 #[tokio::test]
 async fn later_errors_redirect_to_the_client() {
     let app = TestApp::new().await;
-    let rows: [(&[(&str, &str)], &str, Option<&str>); 6] = [
+    let rows: [(Pairs, &str, Option<&str>); 6] = [
         (
             &[("response_type", "")],
             "invalid_request",
@@ -282,7 +285,7 @@ async fn later_errors_redirect_to_the_client() {
 async fn bad_resources_are_invalid_target_redirects() {
     let app = TestApp::new().await;
     let r = "http://testserver/mcp";
-    let rows: [&[(&str, &str)]; 6] = [
+    let rows: [Pairs; 6] = [
         &[("resource", "http://testserver/unknown-resource")],
         &[("resource", "http://testserver/mcp#fragment")],
         &[("resource", "/mcp")],

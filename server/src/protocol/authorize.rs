@@ -521,6 +521,9 @@ mod tests {
 
     const CALLBACK: &str = "http://testserver/callback";
 
+    /// Extra request parameters, in the order sent.
+    type Pairs<'a> = &'a [(&'a str, &'a str)];
+
     fn request(pairs: &[(&str, &str)]) -> AuthorizeRequest {
         AuthorizeRequest::from_pairs(pairs.iter().copied())
     }
@@ -758,7 +761,7 @@ mod tests {
     #[tokio::test]
     async fn later_errors_redirect_with_the_clients_state_only_when_sent() {
         let (services, _) = fixture::services().await;
-        let cases: [(&[(&str, &str)], ClientError, Option<&str>); 10] = [
+        let cases: [(Pairs, ClientError, Option<&str>); 10] = [
             (
                 &[("response_type", "")],
                 ClientError::MissingResponseType,
