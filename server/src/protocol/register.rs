@@ -90,10 +90,19 @@ pub enum Caller {
 }
 
 /// Steps 1 and 2: registration must be enabled and the body must be valid client metadata.
-pub fn read_request(services: &Services, body: &[u8]) -> Result<ClientRequest, RegisterError> {
+/// `body` is `None` when the request body could not be read at all (too large, cut off).
+pub fn read_request(
+    services: &Services,
+    body: Option<&[u8]>,
+) -> Result<ClientRequest, RegisterError> {
     if !services.config.registration.enabled {
         return Err(RegisterError::Disabled);
     }
+    let Some(body) = body else {
+        return Err(RegisterError::Malformed(
+            "request body could not be read".into(),
+        ));
+    };
     Ok(metadata::parse(body)?)
 }
 
@@ -255,7 +264,7 @@ mod tests {
         method: Option<&str>,
         caller: Caller,
     ) -> Result<Registered, RegisterError> {
-        let request = read_request(services, &body(method))?;
+        let request = read_request(services, Some(&body(method)))?;
         register(services, request, caller).await
     }
 
@@ -263,7 +272,11 @@ mod tests {
     async fn disabled_refuses_before_reading_the_body() {
         let services = services(false, true).await;
         assert_eq!(
-            read_request(&services, b"not json").err(),
+            read_request(&services, Some(b"not json")).err(),
+            Some(RegisterError::Disabled)
+        );
+        assert_eq!(
+            read_request(&services, None).err(),
             Some(RegisterError::Disabled)
         );
         let error = RegisterError::Disabled.to_oauth();
@@ -274,9 +287,11 @@ mod tests {
     #[tokio::test]
     async fn bad_bodies_are_refused_before_the_caller_is_checked() {
         let services = services(true, false).await;
-        let malformed = read_request(&services, b"{").err();
+        let malformed = read_request(&services, Some(b"{")).err();
         assert!(matches!(malformed, Some(RegisterError::Malformed(_))));
-        let method = read_request(&services, &body(Some("private_key_jwt"))).err();
+        let unreadable = read_request(&services, None).err();
+        assert!(matches!(unreadable, Some(RegisterError::Malformed(_))));
+        let method = read_request(&services, Some(&body(Some("private_key_jwt")))).err();
         assert_eq!(
             method,
             Some(RegisterError::InvalidMetadata(
@@ -367,7 +382,7 @@ mod tests {
             "redirect_uris": ["https://app.example/cb"],
             "enable_end_session": true
         });
-        let request = read_request(&services, body.to_string().as_bytes()).expect("valid");
+        let request = read_request(&services, Some(body.to_string().as_bytes())).expect("valid");
         let registered = register(&services, request, Caller::Anonymous)
             .await
             .expect("ok");
@@ -432,7 +447,7 @@ mod tests {
             "software_version": "2",
             "post_logout_redirect_uris": ["https://app.example/bye"]
         });
-        let request = read_request(&services, sent.to_string().as_bytes()).expect("valid");
+        let request = read_request(&services, Some(sent.to_string().as_bytes())).expect("valid");
         let body = register(&services, request, Caller::SignedIn)
             .await
             .expect("ok")
