@@ -145,7 +145,10 @@ async fn unparseable_redirect_uri_is_a_400_not_a_500() {
         let response = authorize(&app, &[("redirect_uri", uri)]).await;
         assert_eq!(response.status, StatusCode::BAD_REQUEST, "{uri}");
         assert_eq!(response.header("location"), None);
-        assert_eq!(response.json()["error"], "invalid_request", "{uri}");
+        let body = response.json();
+        assert_eq!(body["error"], "invalid_request", "{uri}");
+        let description = body["error_description"].as_str().unwrap_or_default();
+        assert!(description.starts_with("invalid redirect_uri"), "{body}");
     }
 }
 

@@ -209,7 +209,7 @@ pub enum AuthorizeError {
     #[error("unknown client")]
     UnknownClient,
     /// `redirect_uri` is not an absolute URI without a fragment.
-    #[error("redirect_uri {0}")]
+    #[error("invalid redirect_uri: {0}")]
     UnparseableRedirectUri(RedirectUriError),
     /// `redirect_uri` matches none of the client's URIs (R.4).
     #[error("Redirect URI '{0}' not registered for client")]
