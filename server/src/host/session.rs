@@ -4,6 +4,7 @@
 use axum::http::HeaderMap;
 use axum_extra::extract::cookie::CookieJar;
 
+use crate::config::ServerConfig;
 use crate::domain::SessionId;
 use crate::protocol::Services;
 use crate::store::{Session, StoreResult, User};
@@ -67,4 +68,40 @@ pub async fn start(services: &Services, user_id: crate::domain::UserId) -> Store
     };
     services.store.insert_session(session.clone()).await?;
     Ok(session)
+}
+
+/// The `Set-Cookie` value that gives the browser `session` (HttpOnly, SameSite=Lax, Path=/,
+/// Secure when the issuer is https).
+pub fn cookie(config: &ServerConfig, session: &Session) -> String {
+    format!(
+        "{}={}; Max-Age={}; Path=/; HttpOnly; SameSite=Lax{}",
+        config.session_cookie,
+        session.id,
+        config.ttl.session_max_age,
+        secure_attribute(config)
+    )
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clear_cookie(config: &ServerConfig) -> String {
+    format!(
+        "{}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax{}",
+        config.session_cookie,
+        secure_attribute(config)
+    )
+}
+
+fn secure_attribute(config: &ServerConfig) -> &'static str {
+    if config.issuer.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
+/// The session id the request's cookie names, live or not.
+pub fn presented(config: &ServerConfig, headers: &HeaderMap) -> Option<SessionId> {
+    CookieJar::from_headers(headers)
+        .get(&config.session_cookie)
+        .and_then(|cookie| SessionId::parse(cookie.value()))
 }
