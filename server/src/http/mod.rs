@@ -3,6 +3,7 @@
 
 mod authorize;
 mod browser;
+mod client_credentials;
 mod end_session;
 mod introspect;
 mod login;

@@ -90,7 +90,12 @@ pub fn json(status: StatusCode, body: serde_json::Value) -> Response {
 /// A JSON response with `Cache-Control: no-store` and `Pragma: no-cache` (RFC 6749 §5.1,
 /// RFC 7591 §3.2.1).
 pub fn json_no_store(status: StatusCode, body: serde_json::Value) -> Response {
-    let mut response = json(status, body);
+    no_store(json(status, body))
+}
+
+/// `response` with `Cache-Control: no-store` and `Pragma: no-cache` added: the token endpoint's
+/// errors carry them too (R.5).
+pub fn no_store(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));

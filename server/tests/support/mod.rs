@@ -15,6 +15,7 @@ use oauth_reference_server::host::session;
 use oauth_reference_server::protocol::Services;
 use tower::ServiceExt;
 
+pub mod grants;
 pub mod tokens;
 
 /// The spec §6 fixture, as a settings file.

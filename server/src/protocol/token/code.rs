@@ -419,3 +419,23 @@ mod tests {
         assert!(exchange(&setup.services, &request).await.is_ok());
     }
 }
+
+#[cfg(test)]
+mod race_tests {
+    use super::super::testing::{code_request, join_all, setup_yielding};
+    use super::super::{TokenError, exchange};
+
+    #[tokio::test]
+    async fn of_concurrent_exchanges_that_all_pass_the_checks_exactly_one_wins() {
+        let setup = setup_yielding().await;
+        let code = setup.code(|_| {}).await;
+        let request = code_request(&code);
+        let attempts = (0..8).map(|_| exchange(&setup.services, &request));
+        let results = join_all(attempts).await;
+        let wins = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(wins, 1);
+        for result in results.iter().filter(|r| r.is_err()) {
+            assert_eq!(result.as_ref().unwrap_err(), &TokenError::CodeReplayed);
+        }
+    }
+}

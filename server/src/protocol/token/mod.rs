@@ -7,6 +7,8 @@ mod issue;
 mod refresh;
 #[cfg(test)]
 pub(crate) mod testing;
+#[cfg(test)]
+mod yielding_store;
 
 use std::borrow::Cow;
 use std::fmt;

@@ -337,3 +337,21 @@ mod tests {
         assert!(exchange(&setup.services, &request).await.is_ok());
     }
 }
+
+#[cfg(test)]
+mod race_tests {
+    use super::super::testing::{join_all, refresh_request, setup_yielding};
+    use super::super::{TokenError, exchange};
+
+    #[tokio::test]
+    async fn of_concurrent_refreshes_that_all_pass_the_checks_exactly_one_wins() {
+        let setup = setup_yielding().await;
+        let token = setup.refresh_token(|_| {}).await;
+        let request = refresh_request(&token);
+        let results = join_all((0..8).map(|_| exchange(&setup.services, &request))).await;
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+        for error in results.iter().filter_map(|r| r.as_ref().err()) {
+            assert_eq!(error, &TokenError::RefreshTokenReused);
+        }
+    }
+}

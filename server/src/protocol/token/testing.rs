@@ -8,7 +8,7 @@ use crate::domain::{
 };
 use crate::protocol::client_auth::Presented;
 use crate::protocol::{Services, fixture};
-use crate::store::{AccessTokenRecord, CodeGrant, RefreshTokenRecord, User};
+use crate::store::{AccessTokenRecord, CodeGrant, RefreshTokenRecord, Store, User};
 
 use super::TokenRequest;
 
@@ -25,8 +25,27 @@ pub struct Setup {
     pub user: User,
 }
 
+/// The fixture over the in-memory store.
 pub async fn setup() -> Setup {
     let (services, clock) = fixture::services().await;
+    seed(services, clock).await
+}
+
+/// The fixture over a store whose lookups yield to other tasks first, so that concurrent
+/// requests all read before any of them writes.
+pub async fn setup_yielding() -> Setup {
+    let clock = ManualClock::new(crate::domain::Timestamp(1_700_000_000));
+    let store = super::yielding_store::YieldingStore::default();
+    store.upsert_client(fixture::static_client()).await.unwrap();
+    let services = Services {
+        config: std::sync::Arc::new(fixture::config()),
+        store: std::sync::Arc::new(store),
+        clock: std::sync::Arc::new(clock.clone()),
+    };
+    seed(services, clock).await
+}
+
+async fn seed(services: Services, clock: ManualClock) -> Setup {
     let mut client = fixture::static_client();
     client.scope = Some("user openid profile email offline_access".into());
     services.store.upsert_client(client).await.unwrap();
@@ -155,4 +174,31 @@ pub fn public() -> Presented<'static> {
         client_id: Some("public-client"),
         client_secret: None,
     }
+}
+
+/// Polls every future on this task until all are done (no extra crate needed).
+pub async fn join_all<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
+    let mut pending: Vec<_> = futures.map(Box::pin).map(Some).collect();
+    let mut outputs: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut done = true;
+        for (slot, output) in pending.iter_mut().zip(outputs.iter_mut()) {
+            if let Some(future) = slot {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(value) => {
+                        *output = Some(value);
+                        *slot = None;
+                    }
+                    std::task::Poll::Pending => done = false,
+                }
+            }
+        }
+        if done {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
 }
