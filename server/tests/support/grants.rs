@@ -2,8 +2,9 @@
 //! into the store (so each test controls scopes, resource, expiry and nonce), codes obtained
 //! through `/authorize` for a signed-in user, and the requests that exchange and inspect them.
 
+use oauth_reference_server::config::ClientSettings;
 use oauth_reference_server::domain::{
-    AuthorizationCode, ClientId, CodeChallenge, GrantId, RedirectUri, Scopes, SessionId,
+    AuthorizationCode, ClientId, CodeChallenge, GrantId, RedirectUri, Scopes, Secret, SessionId,
     s256_challenge,
 };
 use oauth_reference_server::store::CodeGrant;
@@ -150,4 +151,49 @@ pub async fn authorize(app: &TestApp, client_id: &str, extra: &[(&str, &str)]) -
     response.location_query("code").unwrap_or_else(|| {
         panic!("no code in {}", response.location());
     })
+}
+
+/// The second confidential client of [`with_other_client`].
+pub const OTHER_CLIENT: &str = "other-client";
+
+/// Its secret.
+pub const OTHER_SECRET: &str = "other-secret";
+
+/// The fixture plus a second confidential client, [`OTHER_CLIENT`].
+pub async fn with_other_client() -> TestApp {
+    TestApp::with(|s| {
+        s.oauth.clients.push(ClientSettings {
+            client_id: OTHER_CLIENT.into(),
+            client_secret: Some(Secret::new(OTHER_SECRET)),
+            redirect_uris: vec![REDIRECT_URI.into()],
+            scope: Some("user offline_access".into()),
+            ..ClientSettings::default()
+        });
+    })
+    .await
+}
+
+/// Tokens for `client_id` (authenticated with `secret`, empty for a public client) from a
+/// stored code with `scope` bound to `resource`; returns the 200 body.
+pub async fn tokens(
+    app: &TestApp,
+    client: (&str, &str),
+    scope: &str,
+    resource: Option<&str>,
+) -> Value {
+    let (client_id, secret) = client;
+    let code = code(app, |g| {
+        g.client_id = ClientId::new(client_id);
+        g.scopes = Scopes::split_dedup(scope);
+        g.resource = resource.map(str::to_owned);
+    })
+    .await;
+    let response = exchange(
+        app,
+        &code,
+        &[("client_id", client_id), ("client_secret", secret)],
+    )
+    .await;
+    assert_eq!(response.status, 200, "{}", response.text());
+    response.json()
 }
