@@ -8,7 +8,9 @@ pub mod domain;
 pub mod host;
 pub mod http;
 pub mod protocol;
+pub mod running;
 pub mod store;
 
 pub use app::App;
 pub use config::{ConfigError, Settings};
+pub use running::{RunningServer, spawn, spawn_on};

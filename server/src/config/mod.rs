@@ -1,6 +1,7 @@
 //! Configuration: the settings a person writes (file, environment, flags), their validation,
 //! and the resolved form the protocol reads.
 
+mod env;
 mod error;
 mod resolve;
 mod resolved;
