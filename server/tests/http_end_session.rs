@@ -12,7 +12,7 @@ use support::tokens::{
     CLIENT_SECRET, FALLBACK_SECRET, id_token_claims, key_for, sign, sign_with,
     static_client_id_token, unsigned,
 };
-use support::{TestApp, TestResponse};
+use support::{TestApp, TestResponse, grants};
 
 const END_SESSION: &str = "/auth/oauth/end-session";
 const LOGOUT: &str = "http://testserver/logout-complete";
@@ -528,4 +528,121 @@ async fn a_session_already_gone_still_logs_out() {
     let hint = static_client_id_token(&app, &sid);
     assert_logged_out_without_redirect(&end_session(&app, &[("id_token_hint", &hint)]).await);
     assert_logged_out_without_redirect(&end_session(&app, &[("id_token_hint", &hint)]).await);
+}
+
+// --- Full flows: id_tokens the token endpoint issues are accepted here ------------------------
+
+/// The `sid` claim of an id_token, read without verification (the test trusts its own server).
+fn sid_of(id_token: &str) -> String {
+    use base64::Engine;
+    let payload = id_token.split('.').nth(1).expect("a JWS");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url");
+    let claims: Value = serde_json::from_slice(&bytes).expect("JSON claims");
+    claims["sid"].as_str().expect("a sid claim").to_owned()
+}
+
+/// Runs authorize and the code exchange for `client_id` with scope `openid` (form credentials
+/// when `secret` is given); returns the id_token.
+async fn id_token_from_the_token_endpoint(
+    app: &TestApp,
+    client_id: &str,
+    secret: Option<&str>,
+) -> String {
+    let code = grants::authorize(app, client_id, &[("scope", "openid")]).await;
+    let mut form = vec![
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", grants::REDIRECT_URI),
+        ("code_verifier", grants::VERIFIER),
+        ("client_id", client_id),
+    ];
+    if let Some(secret) = secret {
+        form.push(("client_secret", secret));
+    }
+    let response = app.post(grants::TOKEN).form(&form).send().await;
+    assert_eq!(response.status, StatusCode::OK, "body: {}", response.text());
+    grants::string(&response.json(), "id_token")
+}
+
+#[tokio::test]
+async fn a_public_clients_id_token_from_the_token_endpoint_logs_out() {
+    let app = app(true).await;
+    let id_token = id_token_from_the_token_endpoint(&app, "public-client", None).await;
+    let sid = sid_of(&id_token);
+    assert!(session_alive(&app, &sid).await);
+    let response = end_session(
+        &app,
+        &[
+            ("id_token_hint", &id_token),
+            ("post_logout_redirect_uri", LOGOUT),
+            ("state", "bye"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        response.status,
+        StatusCode::FOUND,
+        "body: {}",
+        response.text()
+    );
+    assert_eq!(
+        response.header("location").as_deref(),
+        Some("http://testserver/logout-complete?state=bye")
+    );
+    assert!(!session_alive(&app, &sid).await);
+}
+
+#[tokio::test]
+async fn the_static_clients_id_token_from_the_token_endpoint_logs_out() {
+    let app = TestApp::with(|settings| {
+        settings.oauth.enable_end_session = true;
+        settings.oauth.static_client.scope = Some("openid user".into());
+    })
+    .await;
+    let id_token = id_token_from_the_token_endpoint(&app, "test-client", Some(CLIENT_SECRET)).await;
+    let sid = sid_of(&id_token);
+    let response = end_session(&app, &[("id_token_hint", &id_token)]).await;
+    assert_logged_out_without_redirect(&response);
+    assert!(!session_alive(&app, &sid).await);
+}
+
+#[tokio::test]
+async fn a_registered_public_clients_id_token_from_the_token_endpoint_logs_out() {
+    let app = app(true).await;
+    let body = json!({
+        "redirect_uris": [grants::REDIRECT_URI],
+        "token_endpoint_auth_method": "none",
+        "scope": "openid",
+        "post_logout_redirect_uris": [LOGOUT],
+    });
+    let registered = app.post("/auth/oauth/register").json(body).send().await;
+    assert_eq!(
+        registered.status,
+        StatusCode::CREATED,
+        "{}",
+        registered.text()
+    );
+    let client_id = grants::string(&registered.json(), "client_id");
+
+    let id_token = id_token_from_the_token_endpoint(&app, &client_id, None).await;
+    let sid = sid_of(&id_token);
+    let response = end_session(
+        &app,
+        &[
+            ("id_token_hint", &id_token),
+            ("client_id", &client_id),
+            ("post_logout_redirect_uri", LOGOUT),
+        ],
+    )
+    .await;
+    assert_eq!(
+        response.status,
+        StatusCode::FOUND,
+        "body: {}",
+        response.text()
+    );
+    assert_eq!(response.header("location").as_deref(), Some(LOGOUT));
+    assert!(!session_alive(&app, &sid).await);
 }

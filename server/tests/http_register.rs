@@ -486,7 +486,6 @@ async fn client_credentials(app: &TestApp, form: &[(&str, &str)]) -> TestRespons
 }
 
 #[tokio::test]
-#[ignore = "needs the token endpoint, still a stub at this commit"]
 async fn a_registered_confidential_client_authenticates_at_the_token_endpoint() {
     let app = app(true).await;
     let body = register(&app, metadata(None), None).await.json();
@@ -510,7 +509,6 @@ async fn a_registered_confidential_client_authenticates_at_the_token_endpoint() 
 }
 
 #[tokio::test]
-#[ignore = "needs the token endpoint, still a stub at this commit"]
 async fn a_registered_public_client_has_no_secret_and_cannot_use_client_credentials() {
     let app = app(true).await;
     let body = register(&app, metadata(Some("none")), None).await.json();

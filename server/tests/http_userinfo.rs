@@ -7,7 +7,7 @@ mod support;
 use axum::http::StatusCode;
 use oauth_reference_server::domain::UserId;
 use support::tokens::{access_token, access_token_for, user_id};
-use support::{TestApp, TestResponse};
+use support::{TestApp, TestResponse, grants};
 
 const USERINFO: &str = "/auth/oauth/userinfo";
 const JANE: &str = "jane@example.com";
@@ -222,4 +222,27 @@ async fn a_token_expires_exactly_at_its_expiry_second() {
     app.clock().advance(1);
     let response = app.get(USERINFO).bearer(&token).send().await;
     assert_bearer_error(&response, StatusCode::UNAUTHORIZED, "invalid_token");
+}
+
+#[tokio::test]
+async fn an_access_token_from_the_token_endpoint_reads_the_users_claims() {
+    let app = TestApp::new().await;
+    let code = grants::authorize(&app, "public-client", &[("scope", "openid email")]).await;
+    let response = app
+        .post(grants::TOKEN)
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", grants::REDIRECT_URI),
+            ("code_verifier", grants::VERIFIER),
+            ("client_id", "public-client"),
+        ])
+        .send()
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "body: {}", response.text());
+    let token = grants::string(&response.json(), "access_token");
+
+    let claims = app.get(USERINFO).bearer(&token).send().await.json();
+    assert_eq!(claims["sub"], user_id(&app, JANE).await.to_string());
+    assert_eq!(claims["email"], JANE);
 }

@@ -1,12 +1,16 @@
 //! Dynamic client registration (spec §2.5 with R.1, RFC 7591).
 //!
-//! The order is fixed: registration disabled → 403 `access_denied`; a body that is not one
-//! JSON object → 400 `invalid_request`; bad metadata → 400 `invalid_redirect_uri` or
-//! `invalid_client_metadata`; only then the session: an anonymous caller when anonymous
-//! registration is off → 401 `invalid_token`. Anyone who gets past that may register a public
-//! (`none`) or confidential (`client_secret_post`, `client_secret_basic`, or the method omitted)
-//! client. [`read_request`] does the first three steps, [`register`] the rest, so the caller
-//! looks the session up only for a request worth registering.
+//! The order is fixed:
+//! 1. registration disabled → 403 `access_denied`;
+//! 2. a body that is not one JSON object → 400 `invalid_request`;
+//! 3. bad metadata → 400 `invalid_redirect_uri` or `invalid_client_metadata`;
+//! 4. an anonymous caller while anonymous registration is off → 401 `invalid_token`;
+//! 5. the client is registered: public with `none`, confidential with a secret for
+//!    `client_secret_post`, `client_secret_basic` or the method omitted (as
+//!    `client_secret_post`).
+//!
+//! [`read_request`] does steps 1–3 and [`register`] steps 4–5, so the caller looks the session
+//! up only for a request worth registering.
 
 mod metadata;
 
@@ -89,7 +93,7 @@ pub enum Caller {
     SignedIn,
 }
 
-/// Steps 1 and 2: registration must be enabled and the body must be valid client metadata.
+/// Steps 1–3: registration must be enabled and the body must be valid client metadata.
 /// `body` is `None` when the request body could not be read at all (too large, cut off).
 pub fn read_request(
     services: &Services,
@@ -106,7 +110,7 @@ pub fn read_request(
     Ok(metadata::parse(body)?)
 }
 
-/// Steps 3 and 4: checks the caller and stores the new client.
+/// Steps 4–5: checks the caller and stores the new client.
 pub async fn register(
     services: &Services,
     request: ClientRequest,
