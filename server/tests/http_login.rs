@@ -392,3 +392,101 @@ async fn a_state_ttl_of_zero_never_expires() {
     assert_eq!(response.status, StatusCode::FOUND, "{}", response.text());
     assert!(response.location_query("code").is_some());
 }
+
+/// Follows a flow through the built-in pages: authorize → hand-off → the page → its form post →
+/// callback → the client, and returns the client's redirect.
+async fn through_the_pages(app: &TestApp, prompt: &str, form: &[(&str, &str)]) -> TestResponse {
+    let begun = begin(app, &[("prompt", prompt)]).await;
+    let handoff = handoff(app, &begun.handle).await;
+    assert_eq!(handoff.status, StatusCode::FOUND);
+    let page_url = handoff.location();
+    let page = app.get(page_url.as_str()).send().await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+
+    let return_to = handoff.location_query("return_to").expect("return_to");
+    assert!(
+        page.text().contains(&return_to),
+        "the page carries return_to"
+    );
+    let mut fields = form.to_vec();
+    fields.push(("return_to", &return_to));
+    let submitted = app.post(page_url.path()).form(&fields).send().await;
+    assert_eq!(
+        submitted.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        submitted.text()
+    );
+    assert_eq!(submitted.location().as_str(), return_to);
+    let session = submitted
+        .set_cookie("belgie_session")
+        .expect("the page signs the user in");
+
+    app.get(submitted.location().as_str())
+        .cookie("belgie_session", &session)
+        .cookie(BINDING, &begun.binding)
+        .send()
+        .await
+}
+
+async fn exchange(app: &TestApp, code: &str) -> TestResponse {
+    app.post("/auth/oauth/token")
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", CALLBACK),
+            (
+                "code_verifier",
+                "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+            ),
+            ("client_id", "test-client"),
+            ("client_secret", "test-secret"),
+        ])
+        .send()
+        .await
+}
+
+#[tokio::test]
+async fn full_flow_through_the_built_in_login_page() {
+    let app = TestApp::new().await;
+    let form = [
+        ("email", "jane@example.com"),
+        ("password", "correct horse battery staple"),
+    ];
+    let response = through_the_pages(&app, "", &form).await;
+    assert_eq!(response.status, StatusCode::FOUND, "{}", response.text());
+    assert_eq!(response.location().path(), "/callback");
+    assert_eq!(
+        response.location_query("state").as_deref(),
+        Some("state-123")
+    );
+    assert_eq!(response.location_query("iss").as_deref(), Some(ISSUER));
+
+    let code = response.location_query("code").expect("a code");
+    let tokens = exchange(&app, &code).await;
+    assert_eq!(tokens.status, StatusCode::OK, "{}", tokens.text());
+    assert!(tokens.json()["access_token"].is_string());
+}
+
+#[tokio::test]
+async fn full_flow_through_the_built_in_signup_page() {
+    let app = TestApp::new().await;
+    let form = [
+        ("name", "New Person"),
+        ("email", "new@example.com"),
+        ("password", "a long enough password"),
+    ];
+    let response = through_the_pages(&app, "create", &form).await;
+    assert_eq!(response.status, StatusCode::FOUND, "{}", response.text());
+    let code = response.location_query("code").expect("a code");
+    let grant = app
+        .services()
+        .store
+        .code(&AuthorizationCode::from_presented(code).digest())
+        .await
+        .expect("store answers")
+        .expect("stored")
+        .grant;
+    let created = support::tokens::user_id(&app, "new@example.com").await;
+    assert_eq!(grant.user_id, created);
+}
