@@ -93,6 +93,28 @@ mod dispatch_and_client_authentication {
     }
 
     #[tokio::test]
+    async fn an_unreadable_body_is_invalid_request_and_not_cached_either() {
+        let app = TestApp::new().await;
+        let oversized = format!(
+            "grant_type=client_credentials&pad={}",
+            "a".repeat(128 * 1024)
+        );
+        let response = app
+            .post(TOKEN)
+            .body("application/x-www-form-urlencoded", oversized)
+            .send()
+            .await;
+        assert_eq!(
+            response.status,
+            StatusCode::BAD_REQUEST,
+            "{}",
+            response.text()
+        );
+        assert_eq!(response.json()["error"], "invalid_request");
+        assert_no_store(&response);
+    }
+
+    #[tokio::test]
     async fn a_malformed_basic_header_is_invalid_client_with_the_challenge_before_anything() {
         let app = TestApp::new().await;
         for header in [

@@ -16,8 +16,8 @@ use crate::protocol::{Challenge, EndpointError, ErrorCode, OAuthError, Services}
 use crate::store::Client;
 
 /// What the request carried, before any decoding: the raw `Authorization` header and the form
-/// fields.
-#[derive(Clone, Copy, Debug, Default)]
+/// fields. `Debug` shows the client id only.
+#[derive(Clone, Copy, Default)]
 pub struct Presented<'a> {
     /// The `Authorization` header's bytes, when sent.
     pub authorization: Option<&'a [u8]>,
@@ -25,6 +25,21 @@ pub struct Presented<'a> {
     pub client_id: Option<&'a str>,
     /// The form's `client_secret`.
     pub client_secret: Option<&'a str>,
+}
+
+impl std::fmt::Debug for Presented<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Presented")
+            .field("authorization", &redacted(self.authorization))
+            .field("client_id", &self.client_id)
+            .field("client_secret", &redacted(self.client_secret))
+            .finish()
+    }
+}
+
+/// `<redacted>` in place of a secret value that is present.
+pub fn redacted<T>(value: Option<T>) -> Option<&'static str> {
+    value.map(|_| "<redacted>")
 }
 
 /// The credentials a request presents, decoded.

@@ -5,13 +5,13 @@
 use serde_json::{Map, Value};
 
 use crate::domain::{ClientId, Scopes, Timestamp, TokenDigest};
-use crate::protocol::client_auth::{self, ClientAuthError, Presented, Requirement};
+use crate::protocol::client_auth::{self, ClientAuthError, Presented, Requirement, redacted};
 use crate::protocol::token_hint::{TokenHint, presented_digest};
 use crate::protocol::{EndpointError, ErrorCode, OAuthError, Services};
 use crate::store::{Audience, Client, StoreError};
 
-/// An introspection request's parameters (last values sent).
-#[derive(Clone, Copy, Debug, Default)]
+/// An introspection request's parameters (last values sent). `Debug` hides the token.
+#[derive(Clone, Copy, Default)]
 pub struct IntrospectRequest<'a> {
     /// Client credentials as presented.
     pub client: Presented<'a>,
@@ -19,6 +19,16 @@ pub struct IntrospectRequest<'a> {
     pub token: Option<&'a str>,
     /// `token_type_hint`.
     pub token_type_hint: Option<&'a str>,
+}
+
+impl std::fmt::Debug for IntrospectRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IntrospectRequest")
+            .field("client", &self.client)
+            .field("token", &redacted(self.token))
+            .field("token_type_hint", &self.token_type_hint)
+            .finish()
+    }
 }
 
 /// Why an introspection request failed.

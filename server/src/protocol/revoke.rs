@@ -3,13 +3,13 @@
 //! Once the caller is authenticated and `token` is present the answer is always 200 `{}`.
 
 use crate::domain::TokenDigest;
-use crate::protocol::client_auth::{self, ClientAuthError, Presented, Requirement};
+use crate::protocol::client_auth::{self, ClientAuthError, Presented, Requirement, redacted};
 use crate::protocol::token_hint::{TokenHint, presented_digest};
 use crate::protocol::{EndpointError, ErrorCode, OAuthError, Services};
 use crate::store::{Client, StoreError};
 
-/// A revocation request's parameters (last values sent).
-#[derive(Clone, Copy, Debug, Default)]
+/// A revocation request's parameters (last values sent). `Debug` hides the token.
+#[derive(Clone, Copy, Default)]
 pub struct RevokeRequest<'a> {
     /// Client credentials as presented.
     pub client: Presented<'a>,
@@ -17,6 +17,16 @@ pub struct RevokeRequest<'a> {
     pub token: Option<&'a str>,
     /// `token_type_hint`.
     pub token_type_hint: Option<&'a str>,
+}
+
+impl std::fmt::Debug for RevokeRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RevokeRequest")
+            .field("client", &self.client)
+            .field("token", &redacted(self.token))
+            .field("token_type_hint", &self.token_type_hint)
+            .finish()
+    }
 }
 
 /// Why a revocation request failed.

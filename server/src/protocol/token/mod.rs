@@ -16,15 +16,15 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 use crate::domain::{AccessToken, RefreshToken, Scopes};
-use crate::protocol::client_auth::{self, ClientAuthError, Presented};
+use crate::protocol::client_auth::{self, ClientAuthError, Presented, redacted};
 use crate::protocol::id_token::SigningFailed;
 use crate::protocol::resource::InvalidTarget;
 use crate::protocol::{EndpointError, ErrorCode, OAuthError, Services};
 use crate::store::StoreError;
 
 /// A token request's parameters, each the last value sent (possibly empty), except `resource`,
-/// which lists every value.
-#[derive(Clone, Debug, Default)]
+/// which lists every value. `Debug` hides the code, verifier and refresh token.
+#[derive(Clone, Default)]
 pub struct TokenRequest<'a> {
     /// Client credentials as presented.
     pub client: Presented<'a>,
@@ -42,6 +42,21 @@ pub struct TokenRequest<'a> {
     pub scope: Option<&'a str>,
     /// Every `resource` value.
     pub resource: Vec<&'a str>,
+}
+
+impl fmt::Debug for TokenRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenRequest")
+            .field("client", &self.client)
+            .field("grant_type", &self.grant_type)
+            .field("code", &redacted(self.code))
+            .field("redirect_uri", &self.redirect_uri)
+            .field("code_verifier", &redacted(self.code_verifier))
+            .field("refresh_token", &redacted(self.refresh_token))
+            .field("scope", &self.scope)
+            .field("resource", &self.resource)
+            .finish()
+    }
 }
 
 /// A successful token response (RFC 6749 §5.1).
@@ -83,7 +98,7 @@ impl fmt::Debug for IssuedTokens {
             .field("expires_in", &self.expires_in)
             .field("scopes", &self.scopes)
             .field("refresh_token", &self.refresh_token)
-            .field("id_token", &self.id_token.as_ref().map(|_| "<redacted>"))
+            .field("id_token", &redacted(self.id_token.as_ref()))
             .finish()
     }
 }
@@ -283,6 +298,33 @@ mod tests {
             error.to_oauth().reply,
             Reply::Unauthorized(Some(Challenge::Basic))
         );
+    }
+
+    #[test]
+    fn a_requests_debug_output_hides_its_secrets() {
+        let request = TokenRequest {
+            client: Presented {
+                authorization: Some(b"Basic c2VjcmV0LWhlYWRlcg=="),
+                client_id: Some("test-client"),
+                client_secret: Some("form-secret"),
+            },
+            grant_type: Some("authorization_code"),
+            code: Some("belgie_code-value"),
+            code_verifier: Some("verifier-value"),
+            refresh_token: Some("belgie_refresh-value"),
+            ..TokenRequest::default()
+        };
+        let printed = format!("{request:?}");
+        for secret in [
+            "c2VjcmV0",
+            "form-secret",
+            "code-value",
+            "verifier-value",
+            "refresh-value",
+        ] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
+        assert!(printed.contains("test-client"));
     }
 
     #[test]
