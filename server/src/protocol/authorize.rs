@@ -23,7 +23,9 @@ use crate::domain::{
     AuthorizationCode, BrowserBinding, ClientId, CodeChallenge, GrantId, PendingHandle,
     RedirectUri, RedirectUriError, Scopes, SessionId, UserId,
 };
-use crate::protocol::{EndpointError, ErrorCode, OAuthError, Reply, Services, login, resource};
+use crate::protocol::{
+    EndpointError, ErrorCode, OAuthError, Reply, Services, Shape, login, resource,
+};
 use crate::store::{Client, CodeGrant, Intent, PendingAuthorization, StoreError};
 
 /// The parameters of an authorization request (spec §2.2.1). Where a key repeats, the last
@@ -301,7 +303,7 @@ impl EndpointError for AuthorizeError {
                     redirect_uri: redirect_uri.clone(),
                     state: state.clone(),
                 },
-                shape: crate::protocol::Shape::OAuth,
+                shape: Shape::OAuth,
             },
             Self::Server => OAuthError::server_error(),
         }
@@ -333,6 +335,9 @@ pub async fn authorize(
 
     let validated =
         validate(services, &client, redirect_uri.clone(), request).map_err(to_client)?;
+
+    // The session decision: `none` never shows a page; `login` and `create` always do, even to
+    // a signed-in user; otherwise a signed-in user gets a code at once.
     let ui_forced = validated.prompt_has("login") || validated.intent() == Intent::Create;
     let no_ui = validated.prompt_has("none");
 
