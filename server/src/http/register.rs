@@ -7,11 +7,11 @@
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
 use super::AppState;
-use super::response::{error_response, json_no_store};
+use super::response::{error_response, json_no_store, no_store};
 use crate::host::session;
 use crate::protocol::EndpointError;
 use crate::protocol::register::{self, Caller, RegisterError};
@@ -42,11 +42,4 @@ async fn run(
     };
     let registered = register::register(services, request, caller).await?;
     Ok(registered.response_body())
-}
-
-fn no_store(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    response
 }

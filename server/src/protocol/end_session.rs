@@ -21,12 +21,13 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Map, Value};
 
 use crate::domain::{ClientId, RedirectUri, SessionId, Timestamp};
+use crate::protocol::client_auth::redacted;
 use crate::protocol::{EndpointError, ErrorCode, OAuthError, Services, signing_key};
 use crate::store::Client;
 
 /// The logout request's parameters (query for GET, form for POST); empty values count as
-/// absent.
-#[derive(Clone, Copy, Debug, Default)]
+/// absent. `Debug` hides the hint: anyone holding it can end the session it names.
+#[derive(Clone, Copy, Default)]
 pub struct EndSessionRequest<'a> {
     /// `id_token_hint`.
     pub id_token_hint: Option<&'a str>,
@@ -36,6 +37,17 @@ pub struct EndSessionRequest<'a> {
     pub post_logout_redirect_uri: Option<&'a str>,
     /// `state`.
     pub state: Option<&'a str>,
+}
+
+impl std::fmt::Debug for EndSessionRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EndSessionRequest")
+            .field("id_token_hint", &redacted(self.id_token_hint))
+            .field("client_id", &self.client_id)
+            .field("post_logout_redirect_uri", &self.post_logout_redirect_uri)
+            .field("state", &self.state)
+            .finish()
+    }
 }
 
 /// A completed logout.
@@ -268,6 +280,18 @@ mod tests {
 
     const ISSUER: &str = "http://testserver/auth/oauth";
     const LOGOUT: &str = "http://testserver/logout-complete";
+
+    #[test]
+    fn debug_hides_the_hint() {
+        let request = EndSessionRequest {
+            id_token_hint: Some("eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl"),
+            client_id: Some("test-client"),
+            ..EndSessionRequest::default()
+        };
+        let printed = format!("{request:?}");
+        assert!(!printed.contains("eyJhbGci"), "{printed}");
+        assert!(printed.contains("<redacted>") && printed.contains("test-client"));
+    }
 
     /// Services with logout enabled by setting or not, the static client with a registered
     /// logout URI, a public client `public-client`, and one live session.
