@@ -291,6 +291,7 @@ mod authorization_code {
         let short = "verifier";
         let bad_chars = format!("{}+", &VERIFIER[..42]);
         let wrong = "x".repeat(43);
+        let too_long = "a".repeat(129);
         let cases: Vec<(Extra<'_>, StatusCode, Value)> = vec![
             (
                 vec![("code", "")],
@@ -324,6 +325,11 @@ mod authorization_code {
             ),
             (
                 vec![("code_verifier", &bad_chars)],
+                StatusCode::BAD_REQUEST,
+                error("invalid_grant", "invalid code_verifier"),
+            ),
+            (
+                vec![("code_verifier", &too_long)],
                 StatusCode::BAD_REQUEST,
                 error("invalid_grant", "invalid code_verifier"),
             ),
@@ -635,6 +641,17 @@ mod refresh_token {
         let token = string(&body, "refresh_token");
         let other = refresh(&app, &token, &[("resource", "http://testserver/other")]).await;
         assert_answer(&other, StatusCode::BAD_REQUEST, bare("invalid_target"));
+        for refused in [
+            vec![
+                ("resource", RESOURCE),
+                ("resource", "http://testserver/other"),
+            ],
+            vec![("resource", "http://testserver/mcp#x")],
+            vec![("resource", "/mcp")],
+        ] {
+            let response = refresh(&app, &token, &refused).await;
+            assert_answer(&response, StatusCode::BAD_REQUEST, bare("invalid_target"));
+        }
         let same = refresh(&app, &token, &[("resource", RESOURCE)])
             .await
             .json();
@@ -787,6 +804,32 @@ mod client_credentials {
         let unbound = request(&app, &[]).await.json();
         let answer = introspect(&app, &string(&unbound, "access_token")).await;
         assert!(answer.get("aud").is_none());
+    }
+
+    #[tokio::test]
+    async fn each_of_several_resources_must_be_the_configured_absolute_uri() {
+        let app = TestApp::new().await;
+        for refused in [
+            vec![
+                ("resource", RESOURCE),
+                ("resource", "http://testserver/other"),
+            ],
+            vec![
+                ("resource", "http://testserver/other"),
+                ("resource", RESOURCE),
+            ],
+            vec![("resource", "http://testserver/mcp#frag")],
+            vec![("resource", "/mcp")],
+            vec![("resource", "")],
+        ] {
+            let response = request(&app, &refused).await;
+            assert_answer(&response, StatusCode::BAD_REQUEST, bare("invalid_target"));
+        }
+        let twice = request(&app, &[("resource", RESOURCE), ("resource", RESOURCE)])
+            .await
+            .json();
+        let answer = introspect(&app, &string(&twice, "access_token")).await;
+        assert_eq!(answer["aud"], RESOURCE);
     }
 
     #[tokio::test]
