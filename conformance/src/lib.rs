@@ -10,9 +10,21 @@ pub mod check;
 pub mod exchange;
 pub mod load;
 pub mod outcome;
+pub mod plan;
 pub mod redact;
 pub mod report;
 pub mod runner;
 pub mod snapshot;
 pub mod target;
 pub mod template;
+
+/// The case library beside this crate (`cases/` at the workspace root), or `./cases` when the
+/// current folder has one.
+pub fn default_cases_dir() -> std::path::PathBuf {
+    let local = std::path::PathBuf::from("cases");
+    if local.is_dir() {
+        return local;
+    }
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).join("cases")
+}

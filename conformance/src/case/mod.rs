@@ -16,6 +16,7 @@ pub use step::{Call, Capture, CaptureSource, Exchange, Request, RequestTarget, S
 use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_json::Value;
+use serde_saphyr::Spanned;
 
 /// A conformance case: one requirement, checked by a sequence of steps.
 #[derive(Clone, Debug, Deserialize)]
@@ -35,7 +36,7 @@ pub struct Case {
     pub requires: Requires,
     /// The bundled reference-server configuration the case needs (`cases/servers/NAME.yaml`).
     #[serde(default)]
-    pub server: Option<String>,
+    pub server: Option<Spanned<String>>,
     /// Case variables: name → template, rendered once, in order.
     #[serde(default)]
     pub vars: IndexMap<String, Value>,
@@ -46,7 +47,7 @@ pub struct Case {
 impl Case {
     /// The bundled server configuration this case runs on.
     pub fn server_name(&self) -> &str {
-        self.server.as_deref().unwrap_or("default")
+        self.server.as_ref().map_or("default", |s| s.value.as_str())
     }
 
     /// The case's own requirements plus what its level implies (`belgie` needs that flavour).

@@ -4,6 +4,7 @@
 use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_json::Value;
+use serde_saphyr::Spanned;
 
 use super::expect::Expect;
 
@@ -22,8 +23,8 @@ pub enum Step {
 pub struct Call {
     /// A label for diagnostics; defaults to the fragment's name.
     pub name: Option<String>,
-    /// The fragment's name (`cases/fragments/NAME.yaml`).
-    pub fragment: String,
+    /// The fragment's name (`cases/fragments/NAME.yaml`), with where it is written.
+    pub fragment: Spanned<String>,
     /// Arguments: parameter → template.
     pub args: IndexMap<String, Value>,
 }
@@ -47,7 +48,7 @@ impl Step {
     /// The step's label, if it has one.
     pub fn name(&self) -> Option<&str> {
         match self {
-            Self::Call(call) => call.name.as_deref().or(Some(&call.fragment)),
+            Self::Call(call) => call.name.as_deref().or(Some(&call.fragment.value)),
             Self::Exchange(exchange) => exchange.name.as_deref(),
         }
     }
@@ -135,7 +136,7 @@ pub struct Capture {
 struct RawStep {
     name: Option<String>,
     #[serde(rename = "use")]
-    fragment: Option<String>,
+    fragment: Option<Spanned<String>>,
     with: Option<IndexMap<String, Value>>,
     request: Option<RawRequest>,
     expect: Option<Expect>,
