@@ -444,7 +444,7 @@ mod environment {
     use super::*;
 
     fn overlay(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let mut settings = load(MINIMAL).unwrap();
+        let mut settings = load(MINIMAL).expect("the minimal settings load");
         settings.apply_env(pairs.iter().copied())?;
         Ok(settings)
     }
