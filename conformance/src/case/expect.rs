@@ -3,9 +3,9 @@
 
 use indexmap::IndexMap;
 use serde::Deserialize;
+use serde_json::Value;
 
 use super::matcher::Matcher;
-use super::requires::OneOrMany;
 
 /// What a response must look like. Every part is optional.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -31,8 +31,49 @@ pub struct Expect {
     pub jwt: Vec<JwtCheck>,
 }
 
-/// The accepted status codes.
-pub type StatusExpect = OneOrMany<u16>;
+/// The accepted status codes: a number, a list of numbers, or a template that renders to one
+/// of those (so a fragment can take the expected status as a parameter).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StatusExpect {
+    /// Any of these codes.
+    Codes(Vec<u16>),
+    /// A template, rendered when the step runs.
+    Template(String),
+}
+
+impl StatusExpect {
+    /// The codes a rendered value names.
+    pub fn codes_of(value: &Value) -> Result<Vec<u16>, String> {
+        let code = |v: &Value| {
+            v.as_u64()
+                .and_then(|n| u16::try_from(n).ok())
+                .filter(|n| (100..=599).contains(n))
+                .ok_or_else(|| format!("`{v}` is not an HTTP status code"))
+        };
+        match value {
+            Value::Array(items) => items.iter().map(code).collect(),
+            Value::String(text) => text
+                .parse::<u16>()
+                .map(|n| vec![n])
+                .map_err(|_| format!("`{text}` is not an HTTP status code")),
+            single => Ok(vec![code(single)?]),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for StatusExpect {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        match &value {
+            Value::String(text) if text.contains("{{") => Ok(Self::Template(text.clone())),
+            _ => Self::codes_of(&value).map(Self::Codes).map_err(|message| {
+                serde::de::Error::custom(format!(
+                    "{message}; `status` is a code, a list of codes, or a template"
+                ))
+            }),
+        }
+    }
+}
 
 /// The `Location` header as a URL.
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -26,11 +26,11 @@ impl Diagnostic {
     /// A problem at a position of `file`, whose text is `text`.
     pub fn at(file: &Path, text: &str, line: u64, column: u64, message: impl Into<String>) -> Self {
         let message = message.into();
-        let help = suggestion(&message);
         let source_line = (line > 0)
             .then(|| text.lines().nth((line - 1) as usize))
             .flatten()
             .map(str::to_owned);
+        let help = suggestion(&message).or_else(|| unquoted_template(source_line.as_deref()));
         Self {
             file: file.to_owned(),
             line: (line > 0).then_some(line),
@@ -125,6 +125,15 @@ fn suggestion(message: &str) -> Option<String> {
         .map(|c| c.trim().trim_matches('`').trim())
         .filter(|c| !c.is_empty());
     nearest(wrong, candidates).map(|name| format!("did you mean `{name}`?"))
+}
+
+/// A hint for the commonest YAML slip: `key: {{ x }}` is a flow map, not a template string.
+fn unquoted_template(line: Option<&str>) -> Option<String> {
+    let line = line?;
+    let unquoted = [": {{", "- {{", "[{{", ", {{"]
+        .iter()
+        .any(|p| line.contains(p));
+    unquoted.then(|| "quote the template: `\"{{ … }}\"` (unquoted, YAML reads a map)".to_owned())
 }
 
 /// The candidate closest to `wrong`, when it is close enough to be a likely misspelling.

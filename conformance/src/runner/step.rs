@@ -43,7 +43,9 @@ impl CaseRun<'_> {
 
         let failed = |mismatch: Mismatch| Stop::Failed(Failure::mismatch(label, mismatch));
         if let Some(status) = &exchange.expect.status {
-            checks::status(status, &received).map_err(failed)?;
+            let accepted = checks::accepted_statuses(status, templates, scope)
+                .map_err(|m| error("rendering the expected status", m))?;
+            checks::status(&accepted, &received).map_err(failed)?;
         }
 
         let captured = self.capture(&exchange.capture, &received).map_err(failed)?;
