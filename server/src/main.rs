@@ -75,7 +75,7 @@ async fn main() -> ExitCode {
         Err(error) => return fail(EXIT_RUNTIME, &error.to_string()),
     };
     announce(&server, loaded.demo.as_ref());
-    match server.run_until(ctrl_c()).await {
+    match server.run_until(stop_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail(EXIT_RUNTIME, &format!("server failed: {error}")),
     }
@@ -194,14 +194,38 @@ fn announce(server: &RunningServer, demo: Option<&DemoUser>) {
         println!("  user:       {} / {}", user.email, user.password);
         println!("  registration is open to signed-in users: POST {issuer}/register");
     }
-    println!("Press Ctrl-C to stop.");
+    println!("Press Ctrl-C (or send SIGTERM) to stop.");
 }
 
-async fn ctrl_c() {
-    if tokio::signal::ctrl_c().await.is_err() {
-        // No signal handler could be installed: run until the process is killed.
-        std::future::pending::<()>().await;
+/// Completes on Ctrl-C (SIGINT) or, on Unix, SIGTERM, which is how process managers and
+/// containers ask a server to stop.
+async fn stop_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            // No handler could be installed: wait for the other signal, or for ever.
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate() => {}
     }
+}
+
+#[cfg(unix)]
+async fn terminate() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut terminate) => {
+            terminate.recv().await;
+        }
+        Err(_) => std::future::pending::<()>().await,
+    }
+}
+
+#[cfg(not(unix))]
+async fn terminate() {
+    std::future::pending::<()>().await;
 }
 
 fn fail(code: u8, message: &str) -> ExitCode {
