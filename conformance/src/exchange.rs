@@ -1,8 +1,9 @@
 //! Sending one request and keeping what came back. Redirects are never followed, every request
-//! has a timeout, and each case has its own cookie jar.
+//! has a timeout, and each case has its own cookie jars: `default`, plus any other a request
+//! names (a second browser).
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::cookie::Jar;
@@ -21,6 +22,8 @@ pub struct Outgoing {
     pub headers: Vec<(String, String)>,
     /// The body and its content type.
     pub body: Option<(String, Vec<u8>)>,
+    /// The cookie jar to send from and store into.
+    pub jar: String,
 }
 
 /// What a server answered.
@@ -51,21 +54,40 @@ impl Received {
     }
 }
 
-/// One case's HTTP client: its own cookie jar, no redirects, a timeout on every request.
+/// The jar requests use unless they name another.
+pub const DEFAULT_JAR: &str = "default";
+
+/// One case's HTTP clients, one per cookie jar; no redirects, a timeout on every request.
 pub struct Http {
-    client: reqwest::Client,
+    timeout: Duration,
+    clients: Mutex<HashMap<String, reqwest::Client>>,
 }
 
 impl Http {
-    /// A client whose requests time out after `timeout`.
+    /// Clients whose requests time out after `timeout`.
     pub fn new(timeout: Duration) -> Result<Self, String> {
+        let http = Self {
+            timeout,
+            clients: Mutex::new(HashMap::new()),
+        };
+        http.client(DEFAULT_JAR)?;
+        Ok(http)
+    }
+
+    /// The client of cookie jar `jar`, made on first use.
+    fn client(&self, jar: &str) -> Result<reqwest::Client, String> {
+        let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(client) = clients.get(jar) {
+            return Ok(client.clone());
+        }
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .cookie_provider(Arc::new(Jar::default()))
-            .timeout(timeout)
+            .timeout(self.timeout)
             .build()
             .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
-        Ok(Self { client })
+        clients.insert(jar.to_owned(), client.clone());
+        Ok(client)
     }
 
     /// Sends `request` and reads the whole answer.
@@ -73,7 +95,7 @@ impl Http {
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|_| format!("`{}` is not an HTTP method", request.method))?;
         let mut builder = self
-            .client
+            .client(&request.jar)?
             .request(method, request.url.clone())
             .headers(header_map(&request.headers)?);
         if let Some((content_type, bytes)) = &request.body {

@@ -176,3 +176,17 @@ async fn an_unreachable_target_is_a_runtime_error() {
         result.outcome
     );
 }
+
+#[tokio::test]
+async fn named_jars_are_separate_browsers_and_optional_captures_may_find_nothing() {
+    let result = run("outcomes::jars_and_optional").await;
+    assert_eq!(result.outcome, Outcome::Passed, "{:?}", result.outcome);
+    assert!(
+        result
+            .transcript
+            .iter()
+            .any(|line| line.ends_with("openid-configuration → 200")),
+        "the null parameter was sent: {:?}",
+        result.transcript
+    );
+}

@@ -17,6 +17,7 @@ pub const MATCHER_NAMES: &[&str] = &[
     "one_of",
     "matches",
     "contains",
+    "not_contains",
     "starts_with",
     "subset",
     "length",
@@ -40,6 +41,8 @@ pub enum Matcher {
     Matches(Value),
     /// A string containing this substring, or an array containing an equal element.
     Contains(Value),
+    /// A string or array that does not contain this.
+    NotContains(Value),
     /// A string starting with this prefix.
     StartsWith(Value),
     /// An object containing these members recursively; an array containing these elements.
@@ -120,6 +123,7 @@ impl Matcher {
             Self::OneOf(vs) => Self::OneOf(vs.iter().map(&mut render).collect::<Result<_, _>>()?),
             Self::Matches(v) => Self::Matches(render(v)?),
             Self::Contains(v) => Self::Contains(render(v)?),
+            Self::NotContains(v) => Self::NotContains(render(v)?),
             Self::StartsWith(v) => Self::StartsWith(render(v)?),
             Self::Subset(v) => Self::Subset(render(v)?),
             Self::Length(v) => Self::Length(render(v)?),
@@ -146,6 +150,7 @@ impl Matcher {
             },
             "matches" => Self::Matches(value),
             "contains" => Self::Contains(value),
+            "not_contains" => Self::NotContains(value),
             "starts_with" => Self::StartsWith(value),
             "subset" => Self::Subset(value),
             "length" => Self::Length(value),

@@ -28,6 +28,9 @@ pub struct Case {
     pub source: String,
     /// How binding the requirement is.
     pub level: Level,
+    /// Further spec points the case checks (`item 77`, `R.7`), for the coverage table.
+    #[serde(default)]
+    pub covers: Vec<String>,
     /// Free words used by filters.
     #[serde(default)]
     pub tags: Vec<String>,

@@ -88,6 +88,8 @@ pub struct Request {
     pub basic: Option<[String; 2]>,
     /// A bearer token.
     pub bearer: Option<String>,
+    /// The cookie jar (browser) to use; `None` is the case's default jar.
+    pub jar: Option<String>,
 }
 
 impl Request {
@@ -129,6 +131,8 @@ pub struct Capture {
     pub source: CaptureSource,
     /// A regular expression applied to the value; its first group (or whole match) is kept.
     pub regex: Option<String>,
+    /// When nothing is found, the variable is null instead of the step failing.
+    pub optional: bool,
 }
 
 #[derive(Deserialize)]
@@ -201,6 +205,7 @@ struct RawRequest {
     headers: IndexMap<String, Value>,
     basic: Option<[String; 2]>,
     bearer: Option<String>,
+    jar: Option<String>,
 }
 
 impl TryFrom<RawRequest> for Request {
@@ -238,6 +243,7 @@ impl TryFrom<RawRequest> for Request {
             headers: raw.headers,
             basic: raw.basic,
             bearer: raw.bearer,
+            jar: raw.jar,
         })
     }
 }
@@ -252,6 +258,8 @@ struct RawCapture {
     #[serde(default)]
     redirect: bool,
     regex: Option<String>,
+    #[serde(default)]
+    optional: bool,
 }
 
 impl TryFrom<RawCapture> for Capture {
@@ -279,6 +287,7 @@ impl TryFrom<RawCapture> for Capture {
         Ok(Self {
             source: sources.remove(0),
             regex: raw.regex,
+            optional: raw.optional,
         })
     }
 }

@@ -95,6 +95,7 @@ fn compare(matcher: &Matcher, actual: Option<&Value>) -> Result<(), Miss> {
         Matcher::OneOf(choices) => check_one_of(choices, actual),
         Matcher::Matches(pattern) => check_matches(pattern, actual),
         Matcher::Contains(needle) => check_contains(needle, actual),
+        Matcher::NotContains(needle) => check_not_contains(needle, actual),
         Matcher::StartsWith(prefix) => check_starts_with(prefix, actual),
         Matcher::Subset(expected) => check_subset(expected, actual),
         Matcher::Length(length) => check_length(length, actual),
@@ -172,18 +173,31 @@ fn check_matches(pattern: &Value, actual: Option<&Value>) -> Result<(), Miss> {
     }
 }
 
-fn check_contains(needle: &Value, actual: Option<&Value>) -> Result<(), Miss> {
-    let found = match actual {
-        Some(Value::String(text)) => scalar_text(needle).is_some_and(|n| text.contains(&n)),
-        Some(Value::Array(elements)) => elements.iter().any(|e| json_equal(needle, e)),
-        _ => false,
-    };
+/// Whether `actual` (a string or an array) contains `needle`; `None` for any other value.
+fn holds(needle: &Value, actual: Option<&Value>) -> Option<bool> {
+    match actual {
+        Some(Value::String(text)) => Some(scalar_text(needle).is_some_and(|n| text.contains(&n))),
+        Some(Value::Array(elements)) => Some(elements.iter().any(|e| json_equal(needle, e))),
+        _ => None,
+    }
+}
 
-    if found {
+fn check_contains(needle: &Value, actual: Option<&Value>) -> Result<(), Miss> {
+    if holds(needle, actual) == Some(true) {
         return Ok(());
     }
     Err(Miss::new(
         format!("a string or array containing {}", show(needle)),
+        actual,
+    ))
+}
+
+fn check_not_contains(needle: &Value, actual: Option<&Value>) -> Result<(), Miss> {
+    if holds(needle, actual) == Some(false) {
+        return Ok(());
+    }
+    Err(Miss::new(
+        format!("a string or array without {}", show(needle)),
         actual,
     ))
 }
@@ -459,6 +473,23 @@ mod tests {
         );
         fails(Matcher::Contains(json!("a")), Some(json!({"a": 1})));
         fails(Matcher::Contains(json!("a")), None);
+    }
+
+    #[test]
+    fn not_contains_in_strings_and_arrays() {
+        passes(Matcher::NotContains(json!(": null")), json!("{\"a\": 1}"));
+        passes(Matcher::NotContains(json!("plain")), json!(["S256"]));
+
+        fails(
+            Matcher::NotContains(json!("null")),
+            Some(json!("{\"a\": null}")),
+        );
+        fails(
+            Matcher::NotContains(json!("plain")),
+            Some(json!(["plain", "S256"])),
+        );
+        fails(Matcher::NotContains(json!("a")), Some(json!({"a": 1})));
+        fails(Matcher::NotContains(json!("a")), None);
     }
 
     #[test]

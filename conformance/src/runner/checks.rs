@@ -141,6 +141,7 @@ impl CaseRun<'_> {
             url: url::Url::parse(url).map_err(|e| error(format!("`{url}`: {e}")))?,
             headers: Vec::new(),
             body: None,
+            jar: crate::exchange::DEFAULT_JAR.to_owned(),
         };
         let received = self.http.send(&outgoing).await.map_err(error)?;
         received

@@ -59,6 +59,10 @@ pub fn render(
         url,
         headers,
         body,
+        jar: request
+            .jar
+            .clone()
+            .unwrap_or(crate::exchange::DEFAULT_JAR.to_owned()),
     })
 }
 

@@ -75,11 +75,17 @@ impl CaseRun<'_> {
     ) -> Result<Vec<(String, Value)>, Mismatch> {
         let mut captured = Vec::new();
         for (name, capture) in captures {
-            let value = capture_one(capture, received).map_err(|actual| Mismatch {
-                check: format!("capture {name}"),
-                expected: describe_source(&capture.source),
-                actual,
-            })?;
+            let value = match capture_one(capture, received) {
+                Ok(value) => value,
+                Err(_) if capture.optional => Value::Null,
+                Err(actual) => {
+                    return Err(Mismatch {
+                        check: format!("capture {name}"),
+                        expected: describe_source(&capture.source),
+                        actual,
+                    });
+                }
+            };
             let secret = is_secret_name(name) || matches!(capture.source, CaptureSource::Cookie(_));
             if let (true, Value::String(text)) = (secret, &value) {
                 self.redactor.add(name, text);
