@@ -7,6 +7,7 @@
 
 pub mod case;
 pub mod check;
+pub mod coverage;
 pub mod exchange;
 pub mod load;
 pub mod outcome;

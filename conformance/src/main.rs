@@ -49,6 +49,9 @@ struct Cli {
     /// List the selected cases and exit.
     #[arg(long)]
     list: bool,
+    /// Print the coverage table of the Belgie spec at SPEC (belgie-core.md) and exit.
+    #[arg(long, value_name = "SPEC")]
+    coverage: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -69,6 +72,9 @@ fn main() -> ExitCode {
     };
     if cli.list {
         return list(&library, &cli.filters);
+    }
+    if let Some(spec) = &cli.coverage {
+        return coverage(&library, spec);
     }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -130,6 +136,24 @@ fn invalid(problems: &[Diagnostic]) -> ExitCode {
         problems.len()
     );
     ExitCode::from(exit::INVALID_CASE)
+}
+
+fn coverage(library: &Library, spec: &std::path::Path) -> ExitCode {
+    match std::fs::read_to_string(spec) {
+        Ok(text) => {
+            let table =
+                oauth_conformance::coverage::table(&text, &library.cases, &library.coverage_notes);
+            print!("{table}");
+            ExitCode::from(exit::PASSED)
+        }
+        Err(error) => {
+            eprintln!(
+                "oauth-conformance: cannot read the spec {}: {error}",
+                spec.display()
+            );
+            ExitCode::from(exit::USAGE)
+        }
+    }
 }
 
 fn list(library: &Library, filters: &[String]) -> ExitCode {

@@ -10,12 +10,13 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use indexmap::IndexMap;
 use serde::de::DeserializeOwned;
 
 use crate::case::{Case, Fragment, Step};
 
 /// Folders of the library root that hold things other than cases.
-pub const RESERVED_FOLDERS: &[&str] = &["fragments", "servers", "targets", "snapshots"];
+pub const RESERVED_FOLDERS: &[&str] = &["fragments", "servers", "targets", "snapshots", "coverage"];
 
 /// A loaded case and where it came from.
 #[derive(Clone, Debug)]
@@ -61,6 +62,9 @@ pub struct Library {
     pub fragments: BTreeMap<String, FragmentFile>,
     /// Bundled-server configurations by name.
     pub servers: BTreeMap<String, ServerFile>,
+    /// Remarks for the coverage table (`coverage/notes.yaml`): spec point → why no case
+    /// checks it, or how it is checked.
+    pub coverage_notes: IndexMap<String, String>,
 }
 
 impl Library {
@@ -80,6 +84,7 @@ impl Library {
         library.load_fragments(&mut problems);
         library.load_servers(&mut problems);
         library.load_cases(&mut problems);
+        library.load_coverage_notes(&mut problems);
         library.cross_check(&mut problems);
         if problems.is_empty() {
             Ok(library)
@@ -125,6 +130,15 @@ impl Library {
                     problems.push(Diagnostic::file(&path, format!("unreadable: {error}")))
                 }
             }
+        }
+    }
+
+    fn load_coverage_notes(&mut self, problems: &mut Vec<Diagnostic>) {
+        let path = self.root.join("coverage").join("notes.yaml");
+        if path.is_file()
+            && let Some((_, notes)) = parse::<IndexMap<String, String>>(&path, problems)
+        {
+            self.coverage_notes = notes;
         }
     }
 
