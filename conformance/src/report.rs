@@ -132,6 +132,8 @@ pub fn render(results: &[CaseResult], elapsed: Duration, verbose: bool) -> Strin
         let problem = !matches!(result.outcome, Outcome::Passed | Outcome::NotApplicable(_));
         if problem || (verbose && !matches!(result.outcome, Outcome::Passed)) {
             out.push_str(&describe(result));
+        } else if verbose {
+            let _ = writeln!(out, "{} [{}]", result.name, result.outcome.label());
         }
         if verbose {
             for line in &result.transcript {
@@ -142,4 +144,87 @@ pub fn render(results: &[CaseResult], elapsed: Duration, verbose: bool) -> Strin
     out.push_str(&Summary::of(results).line(elapsed));
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::Level;
+    use crate::outcome::Failure;
+
+    fn result(outcome: Outcome) -> CaseResult {
+        CaseResult {
+            name: "area::case".to_owned(),
+            description: "A case".to_owned(),
+            source: "RFC 6749 §5.2".to_owned(),
+            level: Level::Must,
+            target: "t".to_owned(),
+            outcome,
+            duration: Duration::ZERO,
+            transcript: vec!["step 1: GET http://x/ → 200".to_owned()],
+        }
+    }
+
+    fn failure() -> Failure {
+        Failure::error("step 1", "status", "boom")
+    }
+
+    #[test]
+    fn a_runtime_error_outranks_a_failure_and_warnings_do_not_fail() {
+        let code = |outcomes: Vec<Outcome>| {
+            let results: Vec<_> = outcomes.into_iter().map(result).collect();
+            Summary::of(&results).exit_code()
+        };
+        let passed = vec![
+            Outcome::Passed,
+            Outcome::Warning(failure()),
+            Outcome::NotApplicable("x".into()),
+        ];
+        assert_eq!(code(passed), ExitCode::from(exit::PASSED));
+        assert_eq!(
+            code(vec![Outcome::Failed(failure())]),
+            ExitCode::from(exit::CHECK_FAILED)
+        );
+        assert_eq!(
+            code(vec![Outcome::Failed(failure()), Outcome::Error(failure())]),
+            ExitCode::from(exit::RUNTIME_ERROR)
+        );
+    }
+
+    #[test]
+    fn the_summary_line_counts_every_outcome() {
+        let results: Vec<_> = [
+            Outcome::Passed,
+            Outcome::Passed,
+            Outcome::Failed(failure()),
+            Outcome::NotApplicable("x".into()),
+        ]
+        .into_iter()
+        .map(result)
+        .collect();
+        assert_eq!(
+            Summary::of(&results).line(Duration::from_millis(1500)),
+            "2 passed, 1 failed, 0 warnings, 1 not applicable, 0 errors in 1.50s"
+        );
+    }
+
+    #[test]
+    fn passing_cases_are_silent_unless_verbose() {
+        let results = vec![result(Outcome::Passed)];
+        assert!(!render(&results, Duration::ZERO, false).contains("area::case"));
+        let verbose = render(&results, Duration::ZERO, true);
+        assert!(
+            verbose.contains("area::case [passed]\n    step 1: GET http://x/ → 200"),
+            "{verbose}"
+        );
+    }
+
+    #[test]
+    fn a_problem_names_the_case_its_requirement_and_the_failure() {
+        let text = describe(&result(Outcome::Failed(failure())));
+        assert!(
+            text.starts_with("area::case [failed]: A case\n  requirement: RFC 6749 §5.2 (MUST)")
+        );
+        assert!(text.contains("in step 1\n  status: boom"), "{text}");
+    }
 }
