@@ -11,7 +11,6 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use oauth_reference_server::app::BODY_LIMIT;
 use support::{TestApp, TestResponse};
-use tower::ServiceExt;
 
 /// How an endpoint reports a request error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,20 +112,7 @@ async fn send_raw(
         None => Body::empty(),
     };
     let request = request.body(body).expect("a well-formed request");
-    let response = app
-        .router()
-        .oneshot(request)
-        .await
-        .expect("the router is infallible");
-    let (parts, body) = response.into_parts();
-    let body = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .expect("the body can be read");
-    TestResponse {
-        status: parts.status,
-        headers: parts.headers,
-        body,
-    }
+    support::dispatch(&app.router(), request).await
 }
 
 /// Sends `params` the way the endpoint reads them: the query for GET, a form body for POST

@@ -239,21 +239,25 @@ impl RequestBuilder {
             None => Body::empty(),
         };
         let request = request.body(body).expect("a well-formed test request");
+        dispatch(&self.router, request).await
+    }
+}
 
-        let response = self
-            .router
-            .oneshot(request)
-            .await
-            .expect("the router is infallible");
-        let (parts, body) = response.into_parts();
-        let body = axum::body::to_bytes(body, usize::MAX)
-            .await
-            .expect("the body can be read");
-        TestResponse {
-            status: parts.status,
-            headers: parts.headers,
-            body,
-        }
+/// Sends `request` through `router` and reads the whole response.
+pub async fn dispatch(router: &Router, request: Request<Body>) -> TestResponse {
+    let response = router
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("the router is infallible");
+    let (parts, body) = response.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .expect("the body can be read");
+    TestResponse {
+        status: parts.status,
+        headers: parts.headers,
+        body,
     }
 }
 
