@@ -54,18 +54,25 @@ impl Received {
 /// One case's HTTP client: its own cookie jar, no redirects, a timeout on every request.
 pub struct Http {
     client: reqwest::Client,
+    jar: Arc<Jar>,
 }
 
 impl Http {
     /// A client whose requests time out after `timeout`.
     pub fn new(timeout: Duration) -> Result<Self, String> {
+        let jar = Arc::new(Jar::default());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .cookie_provider(Arc::new(Jar::default()))
+            .cookie_provider(jar.clone())
             .timeout(timeout)
             .build()
             .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
-        Ok(Self { client })
+        Ok(Self { client, jar })
+    }
+
+    /// Puts a cookie (`name=value`) in the jar for `url`, as if `url` had set it.
+    pub fn set_cookie(&self, url: &Url, cookie: &str) {
+        self.jar.add_cookie_str(cookie, url);
     }
 
     /// Sends `request` and reads the whole answer.
