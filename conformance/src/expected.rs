@@ -146,8 +146,8 @@ impl Reconciled {
         })
     }
 
-    /// The terminal report: each problem, each verdict, listed failures that did not run, and
-    /// the summary line.
+    /// The terminal report: each problem, each verdict, (with `verbose`) listed failures that
+    /// did not run, and the summary line.
     pub fn render(&self, elapsed: Duration, verbose: bool) -> String {
         let mut out = String::new();
         for (result, verdict) in &self.results {
@@ -157,6 +157,8 @@ impl Reconciled {
                         !matches!(result.outcome, Outcome::Passed | Outcome::NotApplicable(_));
                     if problem || (verbose && !matches!(result.outcome, Outcome::Passed)) {
                         out.push_str(&report::describe(result));
+                    } else if verbose {
+                        let _ = writeln!(out, "{} [passed]", result.name);
                     }
                 }
                 Verdict::ExpectedFailure(entry) if verbose => {
@@ -183,7 +185,7 @@ impl Reconciled {
                 }
             }
         }
-        for entry in &self.unused {
+        for entry in self.unused.iter().filter(|_| verbose) {
             let _ = writeln!(
                 out,
                 "note: expected failure {} / {} was not checked: the case did not run",

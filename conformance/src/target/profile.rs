@@ -6,7 +6,9 @@
 //! Variables keep secrets out of the file: a profile value may be a template over
 //! `vars.NAME`, and `NAME` comes from `--variable NAME=VALUE`, else the environment variable
 //! `OAUTH_CONFORMANCE_VAR_<NAME>` (upper-case), else the default the profile's `variables:`
-//! section gives. Every value that came from the command line or the environment is redacted.
+//! section gives. A variable whose name looks secret (`*secret*`, `*token*`, `*password`,
+//! `session`, …) and whose value came from the command line or the environment is redacted, as
+//! is every value the profile lists under `secrets:`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -18,7 +20,7 @@ use serde_json::Value;
 use super::{ClientInfo, Target, UserInfo, discover};
 use crate::case::{Capabilities, Fragment, IdTokenSigning, Registration, ResourceSupport, Step};
 use crate::load::{Diagnostic, FragmentFile, Library, nearest};
-use crate::redact::Redactor;
+use crate::redact::{Redactor, is_secret_name};
 use crate::template::{Scope, Templates};
 
 /// The prefix of environment variables that set profile variables.
@@ -201,7 +203,7 @@ impl Profile {
         }
         let redactor = Redactor::new();
         for (name, value) in &resolved {
-            if variables.lookup(name).is_some() {
+            if variables.lookup(name).is_some() && is_secret_name(name) {
                 redactor.add(&format!("vars.{name}"), value);
             }
         }
