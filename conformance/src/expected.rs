@@ -295,11 +295,9 @@ pub(crate) mod tests {
     fn a_listed_case_that_did_not_run_is_noted() {
         let reconciled = reconcile(vec![], &[entry("gone", "status")]);
         assert_eq!(reconciled.unused.len(), 1);
-        assert!(
-            reconciled
-                .render(Duration::ZERO, false)
-                .contains("gone / status")
-        );
+        let text = reconciled.render(Duration::ZERO, true);
+        assert!(text.contains("gone / status"), "{text}");
+        assert_eq!(reconciled.exit_code(), ExitCode::from(exit::PASSED));
     }
 
     #[test]
