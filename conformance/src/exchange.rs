@@ -60,7 +60,7 @@ pub const DEFAULT_JAR: &str = "default";
 /// One case's HTTP clients, one per cookie jar; no redirects, a timeout on every request.
 pub struct Http {
     timeout: Duration,
-    clients: Mutex<HashMap<String, reqwest::Client>>,
+    jars: Mutex<HashMap<String, (reqwest::Client, Arc<Jar>)>>,
 }
 
 impl Http {
@@ -68,26 +68,34 @@ impl Http {
     pub fn new(timeout: Duration) -> Result<Self, String> {
         let http = Self {
             timeout,
-            clients: Mutex::new(HashMap::new()),
+            jars: Mutex::new(HashMap::new()),
         };
-        http.client(DEFAULT_JAR)?;
+        http.jar(DEFAULT_JAR)?;
         Ok(http)
     }
 
-    /// The client of cookie jar `jar`, made on first use.
-    fn client(&self, jar: &str) -> Result<reqwest::Client, String> {
-        let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(client) = clients.get(jar) {
-            return Ok(client.clone());
+    /// The client of cookie jar `name` and the jar itself, made on first use.
+    fn jar(&self, name: &str) -> Result<(reqwest::Client, Arc<Jar>), String> {
+        let mut jars = self.jars.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(entry) = jars.get(name) {
+            return Ok(entry.clone());
         }
+        let cookies = Arc::new(Jar::default());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .cookie_provider(Arc::new(Jar::default()))
+            .cookie_provider(cookies.clone())
             .timeout(self.timeout)
             .build()
             .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
-        clients.insert(jar.to_owned(), client.clone());
-        Ok(client)
+        jars.insert(name.to_owned(), (client.clone(), cookies.clone()));
+        Ok((client, cookies))
+    }
+
+    /// Puts a cookie (`name=value`) in the default jar for `url`, as if `url` had set it.
+    pub fn set_cookie(&self, url: &Url, cookie: &str) -> Result<(), String> {
+        let (_, jar) = self.jar(DEFAULT_JAR)?;
+        jar.add_cookie_str(cookie, url);
+        Ok(())
     }
 
     /// Sends `request` and reads the whole answer.
@@ -95,7 +103,8 @@ impl Http {
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|_| format!("`{}` is not an HTTP method", request.method))?;
         let mut builder = self
-            .client(&request.jar)?
+            .jar(&request.jar)?
+            .0
             .request(method, request.url.clone())
             .headers(header_map(&request.headers)?);
         if let Some((content_type, bytes)) = &request.body {

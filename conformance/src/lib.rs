@@ -3,12 +3,18 @@
 //! One run, as data flows: [`load`] reads the case library (every mistake located in its file),
 //! [`target`] says what is being checked and starts the bundled reference server when that is
 //! the target, [`runner`] replays each case's steps and checks the answers, and [`report`]
-//! turns the results into a summary and an exit code.
+//! turns the results into a summary and an exit code. A deployment is described by a profile
+//! ([`target::profile`]); [`expected`] applies its expected failures, and [`junit`],
+//! [`json_report`] and [`capability_matrix`] are the reports for CI.
 
+pub mod capability_matrix;
 pub mod case;
 pub mod check;
 pub mod coverage;
 pub mod exchange;
+pub mod expected;
+pub mod json_report;
+pub mod junit;
 pub mod load;
 pub mod outcome;
 pub mod plan;

@@ -209,11 +209,14 @@ impl CaseRun<'_> {
                 "fragment calls nest deeper than {MAX_CALL_DEPTH}"
             )));
         }
-        let fragment = self
-            .library
-            .fragments
-            .get(name)
+        let replaced = self.target.fragment_overrides.get(name);
+        let fragment = replaced
+            .map(|r| &r.file)
+            .or_else(|| self.library.fragments.get(name))
             .ok_or_else(|| error(format!("no fragment named `{name}`")))?;
+        for (url, cookie) in replaced.map_or(&[][..], |r| &r.cookies[..]) {
+            self.http.set_cookie(url, cookie).map_err(error)?;
+        }
         let mut child = scope.child();
         for (param, default) in &fragment.fragment.params {
             let (template, from) = match call.args.get(param) {

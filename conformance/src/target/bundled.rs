@@ -143,6 +143,7 @@ fn describe(
         fallback_secret: Some(config.fallback_secret.expose().to_owned()),
         endpoints,
         fragment_overrides: BTreeMap::new(),
+        variables: BTreeMap::new(),
         redactor: Redactor::new(),
         snapshot_dir: snapshot_root.join("bundled"),
     }

@@ -4,9 +4,11 @@
 
 mod bundled;
 mod discovery;
+pub mod profile;
 
 pub use bundled::Bundled;
 pub use discovery::discover;
+pub use profile::{FragmentOverride, Profile};
 
 use std::collections::BTreeMap;
 
@@ -73,8 +75,10 @@ pub struct Target {
     pub fallback_secret: Option<String>,
     /// Endpoint name → URL, from the discovery documents and the profile.
     pub endpoints: BTreeMap<String, String>,
-    /// Fragments the target replaces: fragment name → its own steps' file.
-    pub fragment_overrides: BTreeMap<String, String>,
+    /// Fragments the target replaces (a profile's `sign_in`): fragment name → replacement.
+    pub fragment_overrides: BTreeMap<String, FragmentOverride>,
+    /// A profile's variables, `vars.NAME` in templates.
+    pub variables: BTreeMap<String, String>,
     /// Every secret the target's description holds, for redaction.
     pub redactor: Redactor,
     /// Where this target's snapshots live (bundled: committed beside the cases).
@@ -83,7 +87,7 @@ pub struct Target {
 
 impl Target {
     /// The values templates see: `issuer`, `base_url`, `resource`, `clients`, `users`,
-    /// `endpoints`, `fallback_secret`.
+    /// `endpoints`, `fallback_secret`, and a profile's `vars`.
     pub fn template_values(&self) -> serde_json::Map<String, Value> {
         let mut values = serde_json::Map::new();
         values.insert("issuer".into(), json!(self.issuer));
@@ -96,6 +100,9 @@ impl Target {
         }
         if let Some(secret) = &self.fallback_secret {
             values.insert("fallback_secret".into(), json!(secret));
+        }
+        if !self.variables.is_empty() {
+            values.insert("vars".into(), json!(self.variables));
         }
         values
     }
