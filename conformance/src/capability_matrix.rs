@@ -78,6 +78,7 @@ fn mentioned(requires: &Requires) -> Vec<&'static str> {
         ("end_session", requires.end_session.is_some()),
         ("login", requires.login.is_some()),
         ("id_token_signing", requires.id_token_signing.is_some()),
+        ("bundled", requires.bundled.is_some()),
     ]
     .into_iter()
     .filter_map(|(name, yes)| yes.then_some(name))
@@ -224,6 +225,7 @@ mod tests {
             end_session: true,
             login: true,
             id_token_signing: IdTokenSigning::Jwks,
+            bundled: false,
         };
         let cases = [
             case("registration::a", "{ registration: anonymous }"),

@@ -111,6 +111,7 @@ mod tests {
             end_session: false,
             login: false,
             id_token_signing: IdTokenSigning::Jwks,
+            bundled: false,
         };
         let matrix = capability_matrix::build("t", &claims, &[], &[], &reconciled);
         let redactor = Redactor::new();

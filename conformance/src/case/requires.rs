@@ -126,6 +126,10 @@ pub struct Capabilities {
     pub login: bool,
     /// How id_tokens are signed.
     pub id_token_signing: IdTokenSigning,
+    /// Whether this is the bundled reference server, which can take on any configuration a case
+    /// names (expiring tokens at once, root fallbacks off, …); a deployment cannot.
+    #[serde(default)]
+    pub bundled: bool,
 }
 
 /// What a case requires of its target; every stated requirement must hold.
@@ -146,6 +150,9 @@ pub struct Requires {
     pub login: Option<bool>,
     /// Accepted id_token signing schemes.
     pub id_token_signing: Option<OneOrMany<IdTokenSigning>>,
+    /// Whether the case needs the bundled server's configuration (`server:`) and cannot run
+    /// against a deployment.
+    pub bundled: Option<bool>,
 }
 
 impl Requires {
@@ -178,6 +185,7 @@ impl Requires {
             capabilities.end_session,
         );
         check_bool(&mut reasons, "login", self.login, capabilities.login);
+        check_bool(&mut reasons, "bundled", self.bundled, capabilities.bundled);
         check(
             &mut reasons,
             "id_token_signing",
@@ -237,6 +245,7 @@ mod tests {
             end_session: false,
             login: true,
             id_token_signing: IdTokenSigning::Hs256Sha256Secret,
+            bundled: false,
         }
     }
 

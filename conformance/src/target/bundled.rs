@@ -170,6 +170,7 @@ fn capabilities_of(settings: &Settings) -> Capabilities {
         end_session: oauth.enable_end_session,
         login: oauth.login_url.is_some() && !settings.users.is_empty(),
         id_token_signing: IdTokenSigning::Hs256Sha256Secret,
+        bundled: true,
     }
 }
 

@@ -779,6 +779,7 @@ expected_failures:
             end_session: true,
             login: true,
             id_token_signing: IdTokenSigning::Jwks,
+            bundled: false,
         };
         let endpoints = BTreeMap::from([("authorization".to_owned(), "http://x/a".to_owned())]);
         let found: Vec<_> = contradictions(&claims, &endpoints)
