@@ -11,11 +11,11 @@ use serde_json::json;
 use tower_http::trace::TraceLayer;
 
 use crate::config::{ConfigError, ServerConfig, Settings, UserSettings};
-use crate::domain::Clock;
+use crate::domain::{Clock, Secret};
 use crate::host::users::{self, CreateUserError, NewUser};
 use crate::http::{self, AppState, response};
 use crate::protocol::Services;
-use crate::store::{MemoryStore, Store, StoreError};
+use crate::store::{Engine, MemoryStore, SqlStore, Store, StoreError};
 
 /// The largest request body accepted; larger form bodies are `invalid_request`.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -26,8 +26,8 @@ pub enum StartError {
     /// A setting is invalid.
     #[error(transparent)]
     Config(#[from] ConfigError),
-    /// The store refused a seeded record.
-    #[error("storage failed while seeding: {0}")]
+    /// The store could not be opened, or refused a seeded record.
+    #[error("storage failed: {0}")]
     Store(#[from] StoreError),
     /// The listening socket could not be opened.
     #[error("cannot listen on {addr}: {source}")]
@@ -56,7 +56,7 @@ impl App {
         config: ServerConfig,
         clock: Arc<dyn Clock>,
     ) -> Result<App, StartError> {
-        let store = open_store(&settings.storage)?;
+        let store = open_store(&settings.storage, &config.fallback_secret).await?;
         let services = Services {
             config: Arc::new(config),
             store,
@@ -77,15 +77,17 @@ impl App {
     }
 }
 
-/// The store `storage` names. Only `memory` exists so far.
-fn open_store(storage: &str) -> Result<Arc<dyn Store>, ConfigError> {
-    match storage {
-        "memory" | "" => Ok(Arc::new(MemoryStore::new())),
-        other => Err(ConfigError::invalid(
-            "storage",
-            format!("`{other}` is not supported; the only storage engine so far is `memory`"),
-        )),
+/// The store `storage` names: `memory`, `sqlite:PATH` or `postgres://…`. A database store
+/// seals what it must keep under a key derived from the server `secret`.
+async fn open_store(storage: &str, secret: &Secret) -> Result<Arc<dyn Store>, StartError> {
+    if matches!(storage, "memory" | "") {
+        return Ok(Arc::new(MemoryStore::new()));
     }
+    if Engine::parse(storage).is_none() {
+        let message = format!("`{storage}` is none of memory, sqlite:PATH, postgres://…");
+        return Err(ConfigError::invalid("storage", message).into());
+    }
+    Ok(Arc::new(SqlStore::open(storage, secret).await?))
 }
 
 async fn seed_user(
