@@ -90,6 +90,8 @@ async fn open_store(storage: &str, secret: &Secret) -> Result<Arc<dyn Store>, St
     Ok(Arc::new(SqlStore::open(storage, secret).await?))
 }
 
+/// Creates a seeded user unless the store has an account with that e-mail address already
+/// (a persistent store keeps accounts across restarts; the settings are not re-applied to it).
 async fn seed_user(
     services: &Services,
     index: usize,
@@ -99,6 +101,11 @@ async fn seed_user(
     let Some(password) = user.password.clone() else {
         return Err(ConfigError::invalid(format!("{setting}.password"), "is required").into());
     };
+    // A persistent store keeps the account from an earlier start (or another instance's).
+    if services.store.user_by_email(&user.email).await?.is_some() {
+        tracing::info!(setting, "seeded user exists already; left as it is");
+        return Ok(());
+    }
     let now = services.clock.now();
     let new = NewUser {
         email: user.email.clone(),
@@ -109,10 +116,9 @@ async fn seed_user(
     };
     match users::create(services, new).await {
         Ok(_) => Ok(()),
-        Err(CreateUserError::Duplicate) => {
-            let message = format!("`{}` appears more than once", user.email);
-            Err(ConfigError::invalid(format!("{setting}.email"), message).into())
-        }
+        // Settings with the address twice are refused before this, so another instance
+        // starting on the same database created it in the meantime.
+        Err(CreateUserError::Duplicate) => Ok(()),
         Err(CreateUserError::Failed) => Err(StoreError::Backend("cannot seed user".into()).into()),
     }
 }
