@@ -5,6 +5,8 @@
 
 mod support;
 
+use std::io::Write;
+
 use axum::http::StatusCode;
 use oauth_reference_server::domain::s256_challenge;
 use serde_json::{Value, json};
@@ -39,7 +41,11 @@ fn sqlite_file() -> (TempDir, String) {
 fn postgres_url(test: &str) -> Option<String> {
     let url = std::env::var("DATABASE_URL").ok();
     if url.is_none() {
-        eprintln!("{test}: skipped: set DATABASE_URL=postgres://… to run it");
+        // Written to stderr directly: libtest would capture `eprintln!` of a passing test.
+        let _ = writeln!(
+            std::io::stderr(),
+            "{test}: skipped: set DATABASE_URL=postgres://… to run it"
+        );
     }
     url
 }

@@ -4,6 +4,7 @@
 
 mod store_suite;
 
+use std::io::Write;
 use std::sync::Arc;
 
 use oauth_reference_server::domain::Secret;
@@ -40,7 +41,11 @@ async fn sqlite() -> Option<Opened> {
 
 async fn postgres() -> Option<Opened> {
     let Ok(url) = std::env::var("DATABASE_URL") else {
-        eprintln!("skipped: set DATABASE_URL=postgres://… to run the PostgreSQL storage suite");
+        // Written to stderr directly: libtest would capture `eprintln!` of a passing test.
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped: set DATABASE_URL=postgres://… to run the PostgreSQL storage suite"
+        );
         return None;
     };
     let store = SqlStore::open(&url, &Secret::new(SERVER_SECRET))
