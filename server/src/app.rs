@@ -11,11 +11,11 @@ use serde_json::json;
 use tower_http::trace::TraceLayer;
 
 use crate::config::{ConfigError, ServerConfig, Settings, UserSettings};
-use crate::domain::Clock;
+use crate::domain::{Clock, Secret};
 use crate::host::users::{self, CreateUserError, NewUser};
 use crate::http::{self, AppState, response};
 use crate::protocol::Services;
-use crate::store::{MemoryStore, Store, StoreError};
+use crate::store::{Engine, MemoryStore, SqlStore, Store, StoreError};
 
 /// The largest request body accepted; larger form bodies are `invalid_request`.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -26,8 +26,8 @@ pub enum StartError {
     /// A setting is invalid.
     #[error(transparent)]
     Config(#[from] ConfigError),
-    /// The store refused a seeded record.
-    #[error("storage failed while seeding: {0}")]
+    /// The store could not be opened, or refused a seeded record.
+    #[error("storage failed: {0}")]
     Store(#[from] StoreError),
     /// The listening socket could not be opened.
     #[error("cannot listen on {addr}: {source}")]
@@ -56,7 +56,7 @@ impl App {
         config: ServerConfig,
         clock: Arc<dyn Clock>,
     ) -> Result<App, StartError> {
-        let store = open_store(&settings.storage)?;
+        let store = open_store(&settings.storage, &config.fallback_secret).await?;
         let services = Services {
             config: Arc::new(config),
             store,
@@ -77,17 +77,21 @@ impl App {
     }
 }
 
-/// The store `storage` names. Only `memory` exists so far.
-fn open_store(storage: &str) -> Result<Arc<dyn Store>, ConfigError> {
-    match storage {
-        "memory" | "" => Ok(Arc::new(MemoryStore::new())),
-        other => Err(ConfigError::invalid(
-            "storage",
-            format!("`{other}` is not supported; the only storage engine so far is `memory`"),
-        )),
+/// The store `storage` names: `memory`, `sqlite:PATH` or `postgres://…`. A database store
+/// seals what it must keep under a key derived from the server `secret`.
+async fn open_store(storage: &str, secret: &Secret) -> Result<Arc<dyn Store>, StartError> {
+    if matches!(storage, "memory" | "") {
+        return Ok(Arc::new(MemoryStore::new()));
     }
+    if Engine::parse(storage).is_none() {
+        let message = format!("`{storage}` is none of memory, sqlite:PATH, postgres://…");
+        return Err(ConfigError::invalid("storage", message).into());
+    }
+    Ok(Arc::new(SqlStore::open(storage, secret).await?))
 }
 
+/// Creates a seeded user unless the store has an account with that e-mail address already
+/// (a persistent store keeps accounts across restarts; the settings are not re-applied to it).
 async fn seed_user(
     services: &Services,
     index: usize,
@@ -97,6 +101,11 @@ async fn seed_user(
     let Some(password) = user.password.clone() else {
         return Err(ConfigError::invalid(format!("{setting}.password"), "is required").into());
     };
+    // A persistent store keeps the account from an earlier start (or another instance's).
+    if services.store.user_by_email(&user.email).await?.is_some() {
+        tracing::info!(setting, "seeded user exists already; left as it is");
+        return Ok(());
+    }
     let now = services.clock.now();
     let new = NewUser {
         email: user.email.clone(),
@@ -107,10 +116,9 @@ async fn seed_user(
     };
     match users::create(services, new).await {
         Ok(_) => Ok(()),
-        Err(CreateUserError::Duplicate) => {
-            let message = format!("`{}` appears more than once", user.email);
-            Err(ConfigError::invalid(format!("{setting}.email"), message).into())
-        }
+        // Settings with the address twice are refused before this, so another instance
+        // starting on the same database created it in the meantime.
+        Err(CreateUserError::Duplicate) => Ok(()),
         Err(CreateUserError::Failed) => Err(StoreError::Backend("cannot seed user".into()).into()),
     }
 }

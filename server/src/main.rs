@@ -19,7 +19,9 @@ const AFTER_HELP: &str = "\
 ENVIRONMENT (applied over the file; see docs/server-config.md):
   BELGIE_SECRET              the host secret (fallback id_token signing secret)
   BELGIE_BASE_URL            the host base URL (default: http://ADDR:PORT as bound)
-  BELGIE_STORAGE             the storage engine (memory)
+  BELGIE_OAUTH_STORAGE       storage: memory (default), sqlite:PATH or
+                             postgres://USER:PASSWORD@HOST:PORT/DB (BELGIE_STORAGE is the
+                             older name, still read)
   BELGIE_OAUTH_<SETTING>     any OAuth setting, upper-case, e.g. BELGIE_OAUTH_PREFIX=/oauth;
                              lists and objects as JSON, e.g.
                              BELGIE_OAUTH_REDIRECT_URIS='[\"http://127.0.0.1:3030/callback\"]';

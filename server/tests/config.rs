@@ -391,13 +391,29 @@ fn seeded_users_are_validated() {
 }
 
 #[tokio::test]
-async fn a_storage_engine_other_than_memory_is_refused() {
-    let settings = load(&format!("{MINIMAL}storage: sqlite:/tmp/x.db\n")).unwrap();
-    let config = settings.resolve(None).unwrap();
-    let Err(error) = App::build(&settings, config, Arc::new(SystemClock)).await else {
-        panic!("sqlite is not implemented yet");
-    };
-    assert!(error.to_string().contains("storage"), "{error}");
+async fn an_unknown_storage_engine_is_refused_naming_the_setting() {
+    for storage in ["mysql://db/x", "sqlite:", "redis"] {
+        let settings = load(&format!("{MINIMAL}storage: \"{storage}\"\n")).unwrap();
+        let config = settings.resolve(None).unwrap();
+        let Err(error) = App::build(&settings, config, Arc::new(SystemClock)).await else {
+            panic!("storage `{storage}` was accepted");
+        };
+        assert!(error.to_string().contains("setting `storage`"), "{error}");
+    }
+}
+
+#[test]
+fn the_storage_comes_from_either_variable_name() {
+    let mut settings = load(MINIMAL).unwrap();
+    assert_eq!(settings.storage, "memory");
+    settings
+        .apply_env([("BELGIE_OAUTH_STORAGE", "sqlite:/var/lib/oauth.db")])
+        .unwrap();
+    assert_eq!(settings.storage, "sqlite:/var/lib/oauth.db");
+    settings
+        .apply_env([("BELGIE_STORAGE", "postgres://u@h/db")])
+        .unwrap();
+    assert_eq!(settings.storage, "postgres://u@h/db");
 }
 
 #[test]

@@ -1,6 +1,7 @@
-//! The environment overlay: `BELGIE_SECRET`, `BELGIE_BASE_URL`, `BELGIE_STORAGE` and
-//! `BELGIE_OAUTH_<SETTING>` applied over the file's settings. Lists and objects are JSON,
-//! booleans `true` / `false`, an empty value clears a setting that may be absent.
+//! The environment overlay: `BELGIE_SECRET`, `BELGIE_BASE_URL`, `BELGIE_OAUTH_STORAGE` (or its
+//! older name `BELGIE_STORAGE`) and `BELGIE_OAUTH_<SETTING>` applied over the file's settings.
+//! Lists and objects are JSON, booleans `true` / `false`, an empty value clears a setting that
+//! may be absent.
 
 use serde::de::DeserializeOwned;
 
@@ -25,7 +26,7 @@ impl Settings {
             match name {
                 "BELGIE_SECRET" => self.secret = Some(Secret::new(value)),
                 "BELGIE_BASE_URL" => self.base_url = optional_text(value),
-                "BELGIE_STORAGE" => self.storage = value.to_owned(),
+                "BELGIE_OAUTH_STORAGE" | "BELGIE_STORAGE" => self.storage = value.to_owned(),
                 _ => {
                     if let Some(setting) = name.strip_prefix(OAUTH_PREFIX) {
                         let setting = setting.to_ascii_lowercase();

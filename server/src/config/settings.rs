@@ -21,7 +21,8 @@ pub struct Settings {
     pub oauth: OAuthSettings,
     /// Users created at start-up.
     pub users: Vec<UserSettings>,
-    /// Storage engine: `memory` (the default).
+    /// Storage engine: `memory` (the default), `sqlite:PATH` or `postgres://…`
+    /// (`BELGIE_OAUTH_STORAGE`).
     pub storage: String,
 }
 

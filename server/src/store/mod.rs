@@ -1,14 +1,18 @@
 //! The storage interface: one trait for everything the server keeps, with an in-memory
-//! implementation. Single-use things (a code, a refresh token) are redeemed atomically.
+//! implementation (the default) and a database one (SQLite or PostgreSQL). Single-use things
+//! (a code, a refresh token) are redeemed atomically.
 
 mod memory;
 mod records;
+pub mod sealing;
+mod sql;
 
 pub use memory::MemoryStore;
 pub use records::{
     AccessTokenRecord, Audience, AuthMethod, Client, ClientMetadata, CodeEntry, CodeGrant, Intent,
     PendingAuthorization, RefreshEntry, RefreshTokenRecord, Session, User,
 };
+pub use sql::{Engine, SqlStore};
 
 use crate::domain::{ClientId, GrantId, SessionId, Timestamp, TokenDigest, UserId};
 
