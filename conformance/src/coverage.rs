@@ -51,7 +51,8 @@ static SUBSECTION: LazyLock<Regex> =
 static ITEM: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(\d+)\. (.+)$").expect("a valid pattern"));
 static ITEM_REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"items? (\d+)(?:\s*[–-]\s*(\d+))?((?:,\s*\d+)*)").expect("a valid pattern")
+    Regex::new(r"items? (\d+)(?:\s*[–-]\s*(\d+))?((?:\s*(?:,|and|&)\s*\d+)*)")
+        .expect("a valid pattern")
 });
 static R_REFERENCE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bR\.(\d+)\b").expect("a valid pattern"));
@@ -96,11 +97,8 @@ pub fn referenced_points(source: &str, covers: &[String]) -> Vec<Point> {
                 .map_or(first, |m| m.as_str().parse().unwrap_or(first));
             points.extend((first..=last.max(first)).map(Point::Item));
             let more = reference.get(3).map_or("", |m| m.as_str());
-            points.extend(
-                more.split(',')
-                    .filter_map(|n| n.trim().parse().ok())
-                    .map(Point::Item),
-            );
+            let numbers = more.split(|c: char| !c.is_ascii_digit());
+            points.extend(numbers.filter_map(|n| n.parse().ok()).map(Point::Item));
         }
         points.extend(
             R_REFERENCE
@@ -216,10 +214,10 @@ text
 
     #[test]
     fn references_name_single_items_ranges_lists_and_r_points() {
-        let covers = ["items 31–33, 40".to_owned(), "R.7".to_owned()];
+        let covers = ["items 31–33, 40 and 45".to_owned(), "R.7".to_owned()];
         let points = referenced_points("belgie-core §6.8 item 77 and R.1", &covers);
         assert_eq!(points[..2], [Point::R(1), Point::R(7)]);
-        assert_eq!(points[2..], [31, 32, 33, 40, 77].map(Point::Item));
+        assert_eq!(points[2..], [31, 32, 33, 40, 45, 77].map(Point::Item));
     }
 
     #[test]
