@@ -18,10 +18,7 @@ pub(super) async fn insert(store: &SqlStore, client: &Client) -> StoreResult<()>
         .execute(&store.pool)
         .await
         .map_err(backend)?;
-    match added.rows_affected() {
-        0 => Err(StoreError::Conflict),
-        _ => Ok(()),
-    }
+    super::added(&added)
 }
 
 /// Adds or replaces a client.

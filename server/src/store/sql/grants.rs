@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 use super::documents::{CodeDocument, PendingDocument, digest, from_text, to_text, uuid};
 use super::{SqlStore, backend, flag};
 use crate::domain::{ClientId, CodeChallenge, Scopes, Timestamp, TokenDigest};
-use crate::store::{CodeEntry, CodeGrant, PendingAuthorization, StoreError, StoreResult};
+use crate::store::{CodeEntry, CodeGrant, PendingAuthorization, StoreResult};
 
 /// Stores a pending authorization; a handle in use is a conflict.
 pub(super) async fn insert_pending(
@@ -25,10 +25,7 @@ pub(super) async fn insert_pending(
     .execute(&store.pool)
     .await
     .map_err(backend)?;
-    match added.rows_affected() {
-        0 => Err(StoreError::Conflict),
-        _ => Ok(()),
-    }
+    super::added(&added)
 }
 
 /// Reads a pending authorization.

@@ -149,6 +149,14 @@ fn backend(error: sqlx::Error) -> StoreError {
     StoreError::Backend(error.to_string())
 }
 
+/// The result of an `INSERT … ON CONFLICT DO NOTHING`: a row was added, or the key was taken.
+fn added(done: &sqlx::any::AnyQueryResult) -> StoreResult<()> {
+    match done.rows_affected() {
+        0 => Err(StoreError::Conflict),
+        _ => Ok(()),
+    }
+}
+
 /// A boolean column (0 or 1 in both engines).
 fn flag(value: i64) -> bool {
     value != 0

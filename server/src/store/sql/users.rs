@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use super::documents::{UserDocument, email_key, from_text, to_text, uuid};
 use super::{SqlStore, backend};
 use crate::domain::{SessionId, Timestamp, TokenDigest, UserId};
-use crate::store::{Session, StoreError, StoreResult, User};
+use crate::store::{Session, StoreResult, User};
 
 /// Adds a user; a taken id or e-mail address is a conflict.
 pub(super) async fn insert(store: &SqlStore, user: &User) -> StoreResult<()> {
@@ -20,10 +20,7 @@ pub(super) async fn insert(store: &SqlStore, user: &User) -> StoreResult<()> {
     .execute(&store.pool)
     .await
     .map_err(backend)?;
-    match added.rows_affected() {
-        0 => Err(StoreError::Conflict),
-        _ => Ok(()),
-    }
+    super::added(&added)
 }
 
 /// Looks a user up by id.
