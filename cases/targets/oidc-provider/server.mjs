@@ -101,7 +101,11 @@ const configuration = {
     staticClient('test-client', CLIENT_SECRET),
     staticClient('other_client', 'other-secret'),
     {
+      // A native app (RFC 8252): a public client whose loopback redirect URI may use any port.
+      // oidc-provider asks native clients for consent on every authorization; server.mjs grants
+      // it, and the profile's `authorize` walks that interaction.
       client_id: 'public_client',
+      application_type: 'native',
       token_endpoint_auth_method: 'none',
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
