@@ -255,5 +255,8 @@ console.log(`  issuer:   ${ISSUER}`);
 console.log(`  resource: ${RESOURCE}`);
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => server.close(() => process.exit(0)));
+  process.on(signal, () => {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  });
 }
