@@ -78,6 +78,14 @@ fn mentioned(requires: &Requires) -> Vec<&'static str> {
         ("end_session", requires.end_session.is_some()),
         ("login", requires.login.is_some()),
         ("id_token_signing", requires.id_token_signing.is_some()),
+        (
+            "authorization_server_metadata",
+            requires.authorization_server_metadata.is_some(),
+        ),
+        (
+            "protected_resource_metadata",
+            requires.protected_resource_metadata.is_some(),
+        ),
         ("bundled", requires.bundled.is_some()),
     ]
     .into_iter()
@@ -157,16 +165,24 @@ fn status(row: &CapabilityRow) -> &'static str {
 impl Matrix {
     /// The matrix as two aligned text tables.
     pub fn render(&self) -> String {
+        let width = self
+            .capabilities
+            .iter()
+            .map(|row| row.capability.len())
+            .chain(self.areas.keys().map(|area| area.len().saturating_sub(36)))
+            .max()
+            .unwrap_or(0)
+            .max("capability".len());
         let mut out = format!("Capability matrix of {}\n", self.target);
         let _ = writeln!(
             out,
-            "  {:<18} {:<20} {:<14} {:>6} {:>6} {:>8} {:>5} {:>6}",
+            "  {:<width$} {:<20} {:<14} {:>6} {:>6} {:>8} {:>5} {:>6}",
             "capability", "claimed", "status", "passed", "failed", "expected", "n/a", "errors"
         );
         for row in &self.capabilities {
             let _ = writeln!(
                 out,
-                "  {:<18} {:<20} {:<14} {}",
+                "  {:<width$} {:<20} {:<14} {}",
                 row.capability,
                 row.claimed,
                 row.status,
@@ -176,13 +192,14 @@ impl Matrix {
                 let _ = writeln!(out, "    contradicted: {contradiction}");
             }
         }
+        let area_width = width + 36;
         let _ = writeln!(
             out,
-            "  {:<54} {:>6} {:>6} {:>8} {:>5} {:>6}",
+            "  {:<area_width$} {:>6} {:>6} {:>8} {:>5} {:>6}",
             "area", "passed", "failed", "expected", "n/a", "errors"
         );
         for (area, tally) in &self.areas {
-            let _ = writeln!(out, "  {area:<54} {}", counts(tally));
+            let _ = writeln!(out, "  {area:<area_width$} {}", counts(tally));
         }
         out
     }
@@ -225,6 +242,8 @@ mod tests {
             end_session: true,
             login: true,
             id_token_signing: IdTokenSigning::Jwks,
+            authorization_server_metadata: false,
+            protected_resource_metadata: false,
             bundled: false,
         };
         let cases = [

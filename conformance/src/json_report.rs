@@ -111,6 +111,8 @@ mod tests {
             end_session: false,
             login: false,
             id_token_signing: IdTokenSigning::Jwks,
+            authorization_server_metadata: false,
+            protected_resource_metadata: false,
             bundled: false,
         };
         let matrix = capability_matrix::build("t", &claims, &[], &[], &reconciled);

@@ -466,6 +466,7 @@ fn register_functions(env: &mut Environment<'static>) {
     env.add_function("urlencode", |v: JinjaValue| Ok(urlencode(&text_of(&v)?)));
     env.add_function("base64url", |v: JinjaValue| Ok(base64url(&text_of(&v)?)));
     env.add_function("basic", basic);
+    env.add_function("well_known", well_known);
 }
 
 /// Registers the encodings as filters too, so `{{ x | urlencode }}` works like `urlencode(x)`.
@@ -574,6 +575,22 @@ fn base64url(text: &str) -> String {
     URL_SAFE_NO_PAD.encode(text.as_bytes())
 }
 
+/// The well-known location of `url`'s `name` document, the segment inserted between the host and
+/// the path (RFC 8414 §3.1, RFC 9728 §3.1): `well_known("https://a/b", "x")` is
+/// `https://a/.well-known/x/b`.
+fn well_known(url: JinjaValue, name: JinjaValue) -> Result<String, JinjaError> {
+    let (url, name) = (text_of(&url)?, text_of(&name)?);
+    let parsed = url::Url::parse(&url).map_err(|err| {
+        JinjaError::new(
+            ErrorKind::InvalidOperation,
+            format!("`{url}` is not a URL: {err}"),
+        )
+    })?;
+    let origin = parsed.origin().ascii_serialization();
+    let path = parsed.path().trim_end_matches('/');
+    Ok(format!("{origin}/.well-known/{name}{path}"))
+}
+
 /// The `Authorization` value for HTTP Basic client authentication (RFC 6749 §2.3.1).
 fn basic(id: JinjaValue, secret: JinjaValue) -> Result<String, JinjaError> {
     let id = urlencode(&text_of(&id)?);
@@ -592,6 +609,25 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn well_known_inserts_the_segment_between_host_and_path() {
+        let scope = Scope::with_verifier(RFC_VERIFIER.to_owned());
+        let render = |t: &str| Templates::new().render_str(t, &scope).unwrap();
+        assert_eq!(
+            render("{{ well_known('http://h:8/auth/oauth', 'oauth-authorization-server') }}"),
+            json!("http://h:8/.well-known/oauth-authorization-server/auth/oauth")
+        );
+        assert_eq!(
+            render("{{ well_known('https://h/', 'oauth-protected-resource') }}"),
+            json!("https://h/.well-known/oauth-protected-resource")
+        );
+        assert!(
+            Templates::new()
+                .render_str("{{ well_known('no', 'x') }}", &scope)
+                .is_err()
+        );
+    }
 
     /// RFC 7636 Appendix B.
     const RFC_VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";

@@ -126,6 +126,13 @@ pub struct Capabilities {
     pub login: bool,
     /// How id_tokens are signed.
     pub id_token_signing: IdTokenSigning,
+    /// Whether the server publishes RFC 8414 metadata at the location derived from its issuer
+    /// (an OpenID Provider may publish only OIDC Discovery).
+    #[serde(default)]
+    pub authorization_server_metadata: bool,
+    /// Whether a protected resource publishes RFC 9728 metadata for the configured resource.
+    #[serde(default)]
+    pub protected_resource_metadata: bool,
     /// Whether this is the bundled reference server, which can take on any configuration a case
     /// names (expiring tokens at once, root fallbacks off, …); a deployment cannot.
     #[serde(default)]
@@ -150,6 +157,10 @@ pub struct Requires {
     pub login: Option<bool>,
     /// Accepted id_token signing schemes.
     pub id_token_signing: Option<OneOrMany<IdTokenSigning>>,
+    /// Whether RFC 8414 metadata must (not) be published.
+    pub authorization_server_metadata: Option<bool>,
+    /// Whether RFC 9728 metadata must (not) be published for the resource.
+    pub protected_resource_metadata: Option<bool>,
     /// Whether the case needs the bundled server's configuration (`server:`) and cannot run
     /// against a deployment.
     pub bundled: Option<bool>,
@@ -185,6 +196,18 @@ impl Requires {
             capabilities.end_session,
         );
         check_bool(&mut reasons, "login", self.login, capabilities.login);
+        check_bool(
+            &mut reasons,
+            "authorization_server_metadata",
+            self.authorization_server_metadata,
+            capabilities.authorization_server_metadata,
+        );
+        check_bool(
+            &mut reasons,
+            "protected_resource_metadata",
+            self.protected_resource_metadata,
+            capabilities.protected_resource_metadata,
+        );
         check_bool(&mut reasons, "bundled", self.bundled, capabilities.bundled);
         check(
             &mut reasons,
@@ -245,6 +268,8 @@ mod tests {
             end_session: false,
             login: true,
             id_token_signing: IdTokenSigning::Hs256Sha256Secret,
+            authorization_server_metadata: true,
+            protected_resource_metadata: false,
             bundled: false,
         }
     }

@@ -159,17 +159,20 @@ fn capabilities_of(settings: &Settings) -> Capabilities {
         (true, false) => Registration::SignedIn,
         (true, true) => Registration::Anonymous,
     };
+    let resource = match oauth.resources {
+        Some(ref resources) if !resources.is_empty() => ResourceSupport::Configured,
+        _ => ResourceSupport::None,
+    };
     Capabilities {
         flavour: "belgie".to_owned(),
         registration,
-        resource: match oauth.resources {
-            Some(ref resources) if !resources.is_empty() => ResourceSupport::Configured,
-            _ => ResourceSupport::None,
-        },
+        resource,
         signup: oauth.signup_url.is_some(),
         end_session: oauth.enable_end_session,
         login: oauth.login_url.is_some() && !settings.users.is_empty(),
         id_token_signing: IdTokenSigning::Hs256Sha256Secret,
+        authorization_server_metadata: true,
+        protected_resource_metadata: resource == ResourceSupport::Configured,
         bundled: true,
     }
 }

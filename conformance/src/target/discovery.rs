@@ -7,11 +7,15 @@ use std::time::Duration;
 use serde_json::Value;
 use url::Url;
 
+/// The pseudo-endpoint naming the metadata document discovery read first.
+pub const METADATA: &str = "metadata";
+
 /// How long one discovery request may take.
 const DISCOVERY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The endpoints named by the target's metadata: `token_endpoint` → `token`, `jwks_uri` →
-/// `jwks`. The OpenID configuration wins where both documents name an endpoint.
+/// `jwks`, and `metadata`: the first metadata document that could be read. The OpenID
+/// configuration wins where both documents name an endpoint.
 pub async fn discover(issuer: &str) -> Result<BTreeMap<String, String>, String> {
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -22,7 +26,10 @@ pub async fn discover(issuer: &str) -> Result<BTreeMap<String, String>, String> 
     let mut failures = Vec::new();
     for url in document_urls(issuer)? {
         match fetch(&client, &url).await {
-            Ok(document) => endpoints.extend(endpoints_of(&document)),
+            Ok(document) => {
+                endpoints.extend(endpoints_of(&document));
+                endpoints.entry(METADATA.to_owned()).or_insert(url);
+            }
             Err(failure) => failures.push(format!("{url}: {failure}")),
         }
     }

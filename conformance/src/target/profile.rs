@@ -779,6 +779,8 @@ expected_failures:
             end_session: true,
             login: true,
             id_token_signing: IdTokenSigning::Jwks,
+            authorization_server_metadata: false,
+            protected_resource_metadata: false,
             bundled: false,
         };
         let endpoints = BTreeMap::from([("authorization".to_owned(), "http://x/a".to_owned())]);
