@@ -121,6 +121,8 @@ pub enum CaptureSource {
     RedirectQuery(String),
     /// The whole `Location` header, resolved against the request URL.
     Redirect,
+    /// The raw body text (usually with a `regex`, e.g. a form field of an HTML page).
+    Body,
 }
 
 /// A capture: a source and an optional regular expression whose first group is kept.
@@ -257,6 +259,8 @@ struct RawCapture {
     redirect_query: Option<String>,
     #[serde(default)]
     redirect: bool,
+    #[serde(default)]
+    body: bool,
     regex: Option<String>,
     #[serde(default)]
     optional: bool,
@@ -274,10 +278,13 @@ impl TryFrom<RawCapture> for Capture {
         if raw.redirect {
             sources.push(CaptureSource::Redirect);
         }
+        if raw.body {
+            sources.push(CaptureSource::Body);
+        }
         if sources.len() != 1 {
             return Err(
                 "a capture names exactly one of `json`, `header`, `cookie`, \
-                        `redirect_query` and `redirect: true`"
+                        `redirect_query`, `redirect: true` and `body: true`"
                     .to_owned(),
             );
         }

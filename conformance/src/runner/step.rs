@@ -143,6 +143,7 @@ fn capture_one(capture: &Capture, received: &Received) -> Result<Value, String> 
             .location
             .as_ref()
             .map(|u| Value::String(u.to_string())),
+        CaptureSource::Body => Some(Value::String(received.body.clone())),
     };
     let found = found.ok_or_else(|| "nothing there".to_owned())?;
     match &capture.regex {
@@ -171,5 +172,6 @@ fn describe_source(source: &CaptureSource) -> String {
         CaptureSource::Cookie(name) => format!("a `{name}` cookie set by the response"),
         CaptureSource::RedirectQuery(name) => format!("a `{name}` parameter in the Location URL"),
         CaptureSource::Redirect => "a Location header".to_owned(),
+        CaptureSource::Body => "a body".to_owned(),
     }
 }
