@@ -582,3 +582,30 @@ mod environment {
         assert!(Settings::env_applies([("BELGIE_SECRET", "x")]));
     }
 }
+
+#[test]
+fn password_hashing_defaults_to_owasp_and_may_be_tuned() {
+    let defaults = resolve(MINIMAL).expect("resolves").password_hashing;
+    assert_eq!(
+        (
+            defaults.memory_kib,
+            defaults.iterations,
+            defaults.parallelism
+        ),
+        (19 * 1024, 2, 1)
+    );
+    let tuned = format!("password_hashing: {{ memory_kib: 1024, iterations: 1 }}\n{MINIMAL}");
+    let tuned = resolve(&tuned).expect("resolves").password_hashing;
+    assert_eq!(
+        (tuned.memory_kib, tuned.iterations, tuned.parallelism),
+        (1024, 1, 1)
+    );
+}
+
+#[test]
+fn a_password_hashing_cost_argon2_refuses_is_refused() {
+    let text = format!("password_hashing: {{ memory_kib: 1 }}\n{MINIMAL}");
+    invalid(&text, "password_hashing");
+    let text = format!("password_hashing: {{ iterations: 0 }}\n{MINIMAL}");
+    invalid(&text, "password_hashing");
+}

@@ -11,5 +11,6 @@ mod settings;
 pub use error::ConfigError;
 pub use resolved::{RegistrationPolicy, ResourceConfig, RootFallbacks, ServerConfig, Ttls};
 pub use settings::{
-    ClientSettings, OAuthSettings, ResourceSettings, Settings, StaticClientSettings, UserSettings,
+    ClientSettings, OAuthSettings, PasswordHashing, ResourceSettings, Settings,
+    StaticClientSettings, UserSettings,
 };

@@ -48,6 +48,7 @@ impl Settings {
         }
         self.seeded_clients()?;
         self.seeded_users()?;
+        check_password_hashing(&self.password_hashing)?;
 
         Ok(ServerConfig {
             issuer,
@@ -78,6 +79,7 @@ impl Settings {
             },
             fallback_secret,
             session_cookie: SESSION_COOKIE.into(),
+            password_hashing: self.password_hashing,
         })
     }
 
@@ -109,6 +111,13 @@ impl Settings {
 }
 
 /// Parses an absolute `http` or `https` URL, naming `setting` when it is not one.
+/// The hashing cost is one argon2 accepts (at least 8 KiB per lane, one pass, one lane).
+fn check_password_hashing(cost: &super::PasswordHashing) -> Result<(), ConfigError> {
+    argon2::Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None)
+        .map(|_| ())
+        .map_err(|error| ConfigError::invalid("password_hashing", error.to_string()))
+}
+
 fn absolute_http_url(setting: &str, text: &str) -> Result<Url, ConfigError> {
     let message = "must be an absolute http or https URL";
     let url = Url::parse(text).map_err(|_| ConfigError::invalid(setting, message))?;

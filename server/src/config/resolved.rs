@@ -81,6 +81,8 @@ pub struct ServerConfig {
     pub fallback_secret: Secret,
     /// The host session cookie name (`belgie_session`).
     pub session_cookie: String,
+    /// The cost of new password hashes.
+    pub password_hashing: super::PasswordHashing,
 }
 
 impl ServerConfig {

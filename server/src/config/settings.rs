@@ -24,6 +24,32 @@ pub struct Settings {
     /// Storage engine: `memory` (the default), `sqlite:PATH` or `postgres://…`
     /// (`BELGIE_OAUTH_STORAGE`).
     pub storage: String,
+    /// The cost of the argon2id password hashes.
+    pub password_hashing: PasswordHashing,
+}
+
+/// The cost of argon2id password hashing (RFC 9106). The defaults are OWASP's recommended
+/// minimum; a test configuration may lower them, a production one may raise them. A stored hash
+/// keeps the cost it was made with, so a change applies to new hashes only.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Hash)]
+#[serde(default, deny_unknown_fields)]
+pub struct PasswordHashing {
+    /// Memory per hash, in KiB.
+    pub memory_kib: u32,
+    /// Passes over the memory.
+    pub iterations: u32,
+    /// Lanes.
+    pub parallelism: u32,
+}
+
+impl Default for PasswordHashing {
+    fn default() -> Self {
+        Self {
+            memory_kib: 19 * 1024,
+            iterations: 2,
+            parallelism: 1,
+        }
+    }
 }
 
 /// The OAuth server's settings (spec §1.2 `OAuthServer`, plus the §1.4 knobs).
@@ -105,6 +131,7 @@ impl Default for Settings {
             oauth: OAuthSettings::default(),
             users: Vec::new(),
             storage: "memory".into(),
+            password_hashing: PasswordHashing::default(),
         }
     }
 }

@@ -41,6 +41,7 @@ pub fn config() -> ServerConfig {
             openid: true,
         },
         fallback_secret: Secret::new("test-secret-key"),
+        password_hashing: crate::config::PasswordHashing::default(),
         session_cookie: "belgie_session".into(),
     }
 }
