@@ -16,7 +16,7 @@ use oauth_conformance::redact::Redactor;
 use oauth_conformance::report::{self, exit};
 use oauth_conformance::runner::{Runner, Snapshots};
 use oauth_conformance::target::profile::{Contradiction, Variables};
-use oauth_conformance::target::{Bundled, Profile};
+use oauth_conformance::target::{Backend, Bundled, Profile, STORAGE_VARIABLE};
 use oauth_conformance::{capability_matrix, json_report, junit};
 
 const AFTER_HELP: &str = "\
@@ -59,6 +59,11 @@ struct Cli {
     /// List the selected cases and exit.
     #[arg(long)]
     list: bool,
+    /// Where the bundled servers keep their data: memory, sqlite (a file per server
+    /// configuration in a temporary folder) or a postgres://… URL (a database per
+    /// configuration created beside it); removed when the run ends.
+    #[arg(long, value_name = "BACKEND", env = STORAGE_VARIABLE, hide_env_values = true)]
+    storage: Option<Backend>,
     /// Check the deployment this profile describes instead of the bundled server.
     #[arg(long, value_name = "PROFILE.yaml")]
     target: Option<PathBuf>,
@@ -191,6 +196,12 @@ fn prepare_bundled(cli: &Cli, library: &Library) -> Result<Prepared, ExitCode> {
         return Err(ExitCode::from(exit::USAGE));
     }
     let bundled = Bundled::new(library).map_err(|problems| invalid(&problems))?;
+    let bundled = bundled
+        .with_backend(cli.storage.clone().unwrap_or_default())
+        .map_err(|message| {
+            eprintln!("oauth-conformance: {message}");
+            ExitCode::from(exit::RUNTIME_ERROR)
+        })?;
     let claims = bundled.capabilities("default");
     Ok(Prepared {
         targets: Arc::new(Targets::Bundled(bundled)),
@@ -215,6 +226,12 @@ async fn prepare_deployment(
     path: &std::path::Path,
     library: &Library,
 ) -> Result<Prepared, ExitCode> {
+    if matches!(&cli.storage, Some(backend) if *backend != Backend::Memory) {
+        eprintln!(
+            "oauth-conformance: --storage ({STORAGE_VARIABLE}) is for the bundled server; a --target deployment keeps its own"
+        );
+        return Err(ExitCode::from(exit::USAGE));
+    }
     let variables = Variables::new(&cli.variables, std::env::vars()).map_err(|message| {
         eprintln!("oauth-conformance: {message}");
         ExitCode::from(exit::USAGE)

@@ -1,6 +1,8 @@
 //! The case library under `cargo test`: one trial per case file, named by its path
 //! (`token::pkce_wrong_verifier`), run against the bundled reference server started in-process.
-//! A case the bundled configuration cannot run is an ignored trial with its reason.
+//! A case the bundled configuration cannot run is an ignored trial with its reason. The servers
+//! keep their data in memory, or on the backend `OAUTH_CONFORMANCE_STORAGE` names (`sqlite`,
+//! `postgres://…`), a store per configuration, removed when the trials end.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -12,7 +14,7 @@ use oauth_conformance::outcome::Outcome;
 use oauth_conformance::plan::{self, Targets};
 use oauth_conformance::report;
 use oauth_conformance::runner::{Runner, Snapshots};
-use oauth_conformance::target::Bundled;
+use oauth_conformance::target::{Backend, Bundled};
 
 /// Everything the trials share.
 struct Shared {
@@ -40,6 +42,13 @@ fn main() -> ExitCode {
         Ok(bundled) => bundled,
         Err(problems) => return refuse(&problems),
     };
+    let bundled = match Backend::from_env().and_then(|backend| bundled.with_backend(backend)) {
+        Ok(bundled) => bundled,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::FAILURE;
+        }
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -55,7 +64,9 @@ fn main() -> ExitCode {
         .into_iter()
         .map(|case| trial(&shared, case))
         .collect();
-    libtest_mimic::run(&args, trials).exit_code()
+    let conclusion = libtest_mimic::run(&args, trials);
+    shared.runtime.block_on(shared.targets.shutdown());
+    conclusion.exit_code()
 }
 
 fn trial(shared: &Arc<Shared>, case: CaseFile) -> Trial {

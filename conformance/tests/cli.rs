@@ -93,6 +93,27 @@ fn usage_errors_exit_one() {
 }
 
 #[test]
+fn storage_chooses_the_bundled_backend_and_refuses_anything_else() {
+    let cases = engine_fixtures();
+    let on_sqlite = conformance(&["--cases", &cases, "--storage", "sqlite", "outcomes::passes"]);
+    assert_eq!(on_sqlite.status.code(), Some(0), "{}", stderr(&on_sqlite));
+    assert!(stdout(&on_sqlite).contains("1 passed, 0 failed"));
+
+    let unknown = conformance(&["--cases", &cases, "--storage", "mysql://h/db"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        stderr(&unknown).contains("expected memory, sqlite or a postgres://"),
+        "{}",
+        stderr(&unknown)
+    );
+
+    let profile = ["--target", "profile.yaml", "--storage", "sqlite"];
+    let with_target = conformance(&[&["--cases", &cases][..], &profile[..]].concat());
+    assert_eq!(with_target.status.code(), Some(1));
+    assert!(stderr(&with_target).contains("--storage"));
+}
+
+#[test]
 fn help_documents_the_exit_codes() {
     let output = conformance(&["--help"]);
     assert_eq!(output.status.code(), Some(0));

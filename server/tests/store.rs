@@ -1,6 +1,7 @@
 //! The storage suite (`store_suite`) against every backend: the in-memory store, SQLite in a
 //! temporary file, and PostgreSQL when `DATABASE_URL` names a database (skipped, and said so,
-//! otherwise).
+//! otherwise); then the database stores' bulk insertion, on PostgreSQL in a scratch database
+//! created and dropped by the test.
 
 mod store_suite;
 
@@ -8,7 +9,8 @@ use std::io::Write;
 use std::sync::Arc;
 
 use oauth_reference_server::domain::Secret;
-use oauth_reference_server::store::{MemoryStore, SqlStore, Store};
+use oauth_reference_server::store::{MemoryStore, ScratchDatabase, SqlStore, Store, StoreError};
+use sqlx::{Connection, PgConnection};
 use tempfile::TempDir;
 
 /// The server secret the database stores seal with.
@@ -39,15 +41,21 @@ async fn sqlite() -> Option<Opened> {
     })
 }
 
-async fn postgres() -> Option<Opened> {
-    let Ok(url) = std::env::var("DATABASE_URL") else {
+/// `DATABASE_URL`, or `None` after saying that `what` is skipped.
+fn postgres_url(what: &str) -> Option<String> {
+    let url = std::env::var("DATABASE_URL").ok();
+    if url.is_none() {
         // Written to stderr directly: libtest would capture `eprintln!` of a passing test.
         let _ = writeln!(
             std::io::stderr(),
-            "skipped: set DATABASE_URL=postgres://… to run the PostgreSQL storage suite"
+            "skipped: set DATABASE_URL=postgres://… to run {what}"
         );
-        return None;
-    };
+    }
+    url
+}
+
+async fn postgres() -> Option<Opened> {
+    let url = postgres_url("the PostgreSQL storage suite")?;
     let store = SqlStore::open(&url, &Secret::new(SERVER_SECRET))
         .await
         .expect("PostgreSQL store opens");
@@ -82,3 +90,66 @@ macro_rules! backend {
 backend!(memory, memory);
 backend!(sqlite, sqlite);
 backend!(postgres, postgres);
+
+/// Bulk insertion (`SqlStore::insert_clients`) on a database store: more clients than one
+/// statement holds all arrive with their secrets, and a batch with a taken id adds nothing.
+async fn bulk_insert(store: SqlStore) {
+    let clients: Vec<_> = (0..1_200)
+        .map(|_| store_suite::full_client("bulk-secret"))
+        .collect();
+    store.insert_clients(&clients).await.expect("bulk insert");
+    for client in [&clients[0], &clients[599], &clients[1_199]] {
+        let found = store
+            .client(&client.client_id)
+            .await
+            .expect("lookup")
+            .expect("found");
+        let secret = found.client_secret.as_ref().expect("a secret");
+        assert!(secret.matches("bulk-secret"));
+    }
+
+    let fresh = store_suite::full_client("other");
+    let clash = vec![fresh.clone(), clients[700].clone()];
+    let refused = store.insert_clients(&clash).await;
+    assert!(matches!(refused, Err(StoreError::Conflict)), "{refused:?}");
+    let lookup = store.client(&fresh.client_id).await.expect("lookup");
+    assert!(lookup.is_none(), "a refused batch adds nothing");
+}
+
+#[tokio::test]
+async fn sqlite_bulk_insert() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let url = format!("sqlite:{}", dir.path().join("bulk.db").display());
+    let store = SqlStore::open(&url, &Secret::new(SERVER_SECRET))
+        .await
+        .expect("SQLite store opens");
+    bulk_insert(store).await;
+}
+
+#[tokio::test]
+async fn postgres_bulk_insert_in_a_scratch_database() {
+    let Some(url) = postgres_url("the PostgreSQL bulk insert") else {
+        return;
+    };
+    let scratch = ScratchDatabase::create(&url, "bulk")
+        .await
+        .expect("a scratch database");
+    assert!(scratch.name().contains("_bulk_"), "{scratch:?}");
+    let store = SqlStore::open(scratch.url(), &Secret::new(SERVER_SECRET))
+        .await
+        .expect("the scratch database opens");
+    bulk_insert(store).await;
+
+    let name = scratch.name().to_owned();
+    scratch
+        .remove()
+        .await
+        .expect("dropped, connections and all");
+    let mut admin = PgConnection::connect(&url).await.expect("connects");
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_database WHERE datname = $1")
+        .bind(&name)
+        .fetch_one(&mut admin)
+        .await
+        .expect("the catalogue reads");
+    assert_eq!(left, 0, "{name} is still there");
+}

@@ -1,6 +1,7 @@
 //! The bundled target: the reference server, started in-process on an ephemeral loopback port
 //! once per server configuration the selected cases need, and described from that
-//! configuration (its static and seeded clients, its users, its capabilities).
+//! configuration (its static and seeded clients, its users, its capabilities). Each keeps its
+//! data in memory, or on the backend [`Bundled::with_backend`] chooses.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -11,6 +12,7 @@ use oauth_reference_server::config::{ClientSettings, ServerConfig};
 use oauth_reference_server::{RunningServer, Settings};
 use tokio::sync::{Mutex, OnceCell};
 
+use super::backend::{Backend, Stores};
 use super::{ClientInfo, Target, UserInfo, discover};
 use crate::case::{Capabilities, IdTokenSigning, Registration, ResourceSupport};
 use crate::load::{Diagnostic, Library};
@@ -25,6 +27,8 @@ pub struct Bundled {
     snapshot_root: PathBuf,
     targets: Mutex<HashMap<String, Arc<Starting>>>,
     running: Mutex<Vec<RunningServer>>,
+    /// Boxed: most runs keep to memory, and `Bundled` sits in an enum beside a pointer.
+    stores: Box<Stores>,
 }
 
 impl Bundled {
@@ -49,7 +53,15 @@ impl Bundled {
             snapshot_root: absolute(&library.root).join("snapshots"),
             targets: Mutex::new(HashMap::new()),
             running: Mutex::new(Vec::new()),
+            stores: Box::new(Stores::memory()),
         })
+    }
+
+    /// Keeps every configuration's data on `backend` (a store of its own for each) instead
+    /// of in memory.
+    pub fn with_backend(mut self, backend: Backend) -> Result<Self, String> {
+        self.stores = Box::new(Stores::new(backend)?);
+        Ok(self)
     }
 
     /// The names of the configurations.
@@ -71,19 +83,27 @@ impl Bundled {
         cell.get_or_init(|| self.start(name)).await.clone()
     }
 
-    /// Stops every server started.
+    /// Stops every server started, then removes their databases (a failure to is a warning
+    /// on stderr: the run's results stand).
     pub async fn shutdown(&self) {
         let running = std::mem::take(&mut *self.running.lock().await);
         for server in running {
             server.shutdown().await;
         }
+        for problem in self.stores.remove().await {
+            eprintln!("warning: {problem}");
+        }
     }
 
     async fn start(&self, name: &str) -> Result<Arc<Target>, String> {
-        let settings = self
+        let mut settings = self
             .settings
             .get(name)
-            .ok_or_else(|| format!("no server configuration named `{name}`"))?;
+            .ok_or_else(|| format!("no server configuration named `{name}`"))?
+            .clone();
+        if let Some(storage) = self.stores.setting_for(name).await? {
+            settings.storage = storage;
+        }
         let server = oauth_reference_server::spawn(settings.clone())
             .await
             .map_err(|e| format!("the bundled server `{name}` did not start: {e}"))?;
@@ -92,7 +112,7 @@ impl Bundled {
             .map_err(|e| format!("the bundled server `{name}`: {e}"))?;
         let endpoints = discover(server.issuer().as_str()).await;
         self.running.lock().await.push(server);
-        let target = describe(name, settings, &config, endpoints?, &self.snapshot_root);
+        let target = describe(name, &settings, &config, endpoints?, &self.snapshot_root);
         target.learn_secrets();
         Ok(Arc::new(target))
     }

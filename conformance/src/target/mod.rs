@@ -2,10 +2,12 @@
 //! users, capabilities, secrets) plus the endpoints its discovery documents name. The bundled
 //! reference server is one source of targets; a deployment's profile file is another.
 
+mod backend;
 mod bundled;
 mod discovery;
 pub mod profile;
 
+pub use backend::{Backend, STORAGE_VARIABLE};
 pub use bundled::Bundled;
 pub use discovery::discover;
 pub use profile::{FragmentOverride, Profile};

@@ -12,7 +12,7 @@ pub use records::{
     AccessTokenRecord, Audience, AuthMethod, Client, ClientMetadata, CodeEntry, CodeGrant, Intent,
     PendingAuthorization, RefreshEntry, RefreshTokenRecord, Session, User,
 };
-pub use sql::{Engine, SqlStore};
+pub use sql::{Engine, ScratchDatabase, SqlStore};
 
 use crate::domain::{ClientId, GrantId, SessionId, Timestamp, TokenDigest, UserId};
 

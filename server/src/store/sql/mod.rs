@@ -14,8 +14,11 @@ mod documents;
 mod grants;
 mod migrations;
 mod purge;
+mod scratch;
 mod tokens;
 mod users;
+
+pub use scratch::ScratchDatabase;
 
 use std::time::Duration;
 
@@ -121,6 +124,13 @@ impl SqlStore {
     /// The engine behind this store.
     pub fn engine(&self) -> Engine {
         self.engine
+    }
+
+    /// Adds many clients in one transaction, in batched statements (seeding a large
+    /// registry, the benchmarks). A taken id is [`StoreError::Conflict`], and then none is
+    /// added.
+    pub async fn insert_clients(&self, clients: &[Client]) -> StoreResult<()> {
+        clients::insert_many(self, clients).await
     }
 
     /// Closes every connection (waits for those in use).
