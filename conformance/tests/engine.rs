@@ -190,3 +190,22 @@ async fn named_jars_are_separate_browsers_and_optional_captures_may_find_nothing
         result.transcript
     );
 }
+
+#[tokio::test]
+async fn a_token_no_step_captures_is_still_redacted_in_a_failure() {
+    let result = run("outcomes::uncaptured_token_redacted").await;
+    let failure = failure(&result);
+    assert_eq!(failure.check, "status");
+    assert!(
+        failure
+            .actual
+            .contains("\"access_token\":\"[access_token]\""),
+        "{}",
+        failure.actual
+    );
+    assert!(
+        !failure.actual.contains("belgie_"),
+        "a token leaked: {}",
+        failure.actual
+    );
+}

@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::{CaseRun, Stop, checks, request};
 use crate::case::{Capture, CaptureSource, Exchange};
 use crate::check::Mismatch;
-use crate::exchange::Received;
+use crate::exchange::{Outgoing, Received};
 use crate::outcome::Failure;
 use crate::redact::is_secret_name;
 use crate::snapshot;
@@ -36,10 +36,11 @@ impl CaseRun<'_> {
             .send(&outgoing)
             .await
             .map_err(|m| error("sending the request", m))?;
-        self.transcript.push(self.redactor.redact(&format!(
-            "{label}: {} {} → {}",
-            outgoing.method, outgoing.url, received.status
-        )));
+        self.learn_secrets(&received);
+        self.transcript.push(
+            self.redactor
+                .redact(&transcript_line(label, &outgoing, &received)),
+        );
 
         let failed = |mismatch: Mismatch| Stop::Failed(Failure::mismatch(label, mismatch));
         if let Some(status) = &exchange.expect.status {
@@ -123,6 +124,56 @@ impl CaseRun<'_> {
         replacements.sort_by_key(|(value, _)| std::cmp::Reverse(value.len()));
         replacements
     }
+}
+
+impl CaseRun<'_> {
+    /// Remembers, before anything is printed, every secret the response carries whether or not
+    /// a case captures it: JSON members with secret names (at any depth), `Location` query
+    /// parameters with secret names (`code`), and the cookies it sets.
+    fn learn_secrets(&self, received: &Received) {
+        if let Some(json) = &received.json {
+            learn_json_secrets(&self.redactor, json);
+        }
+        if let Some(location) = &received.location {
+            for (name, value) in location.query_pairs() {
+                if is_secret_name(&name) {
+                    self.redactor.add(&name, &value);
+                }
+            }
+        }
+        for (name, value) in &received.cookies {
+            self.redactor.add(name, value);
+        }
+    }
+}
+
+fn learn_json_secrets(redactor: &crate::redact::Redactor, value: &Value) {
+    match value {
+        Value::Object(members) => {
+            for (name, member) in members {
+                match member {
+                    Value::String(text) if is_secret_name(name) => redactor.add(name, text),
+                    other => learn_json_secrets(redactor, other),
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| learn_json_secrets(redactor, item)),
+        _ => {}
+    }
+}
+
+/// `step 2: POST http://…/token → 200`, with the `Location` of a redirect.
+fn transcript_line(label: &str, outgoing: &Outgoing, received: &Received) -> String {
+    let mut line = format!(
+        "{label}: {} {} → {}",
+        outgoing.method, outgoing.url, received.status
+    );
+    if let Some(location) = received.header("location") {
+        line.push_str(&format!(" (Location: {location})"));
+    }
+    line
 }
 
 fn capture_one(capture: &Capture, received: &Received) -> Result<Value, String> {
