@@ -6,15 +6,15 @@ use std::sync::{Arc, RwLock};
 /// Values shorter than this are not redacted: they would blank out ordinary words.
 const SHORTEST_SECRET: usize = 6;
 
-/// Whether a variable, JSON member or parameter with this name holds a secret.
+/// Whether a variable, JSON member or parameter with this name holds a secret: a token
+/// (`access_token`, `refresh_token`, `id_token`, `id_token_hint`), a secret or password, a code,
+/// a session, a PKCE verifier, a cookie. Names that only describe one (`token_type`,
+/// `token_endpoint_auth_method`, `client_secret_expires_at`) do not.
 pub fn is_secret_name(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    ["code", "session", "password", "assertion", "verifier"]
-        .iter()
-        .any(|word| name == *word || name.ends_with(&format!("_{word}")))
-        || ["token", "secret", "cookie"]
-            .iter()
-            .any(|word| name.contains(word))
+    let whole = ["code", "session", "verifier", "assertion", "id_token_hint"];
+    let endings = ["token", "secret", "password", "cookie", "_code", "_session", "_verifier"];
+    whole.contains(&name.as_str()) || endings.iter().any(|ending| name.ends_with(ending))
 }
 
 /// The set of secret values seen so far; cheap to clone and share between threads.
