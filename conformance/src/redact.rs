@@ -13,7 +13,15 @@ const SHORTEST_SECRET: usize = 6;
 pub fn is_secret_name(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     let whole = ["code", "session", "verifier", "assertion", "id_token_hint"];
-    let endings = ["token", "secret", "password", "cookie", "_code", "_session", "_verifier"];
+    let endings = [
+        "token",
+        "secret",
+        "password",
+        "cookie",
+        "_code",
+        "_session",
+        "_verifier",
+    ];
     whole.contains(&name.as_str()) || endings.iter().any(|ending| name.ends_with(ending))
 }
 

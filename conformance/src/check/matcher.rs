@@ -11,14 +11,43 @@ use crate::case::{JsonType, Matcher};
 /// How many characters of a value a message shows before cutting it short.
 const SHOWN_CHARS: usize = 200;
 
-/// Checks `actual` (`None` when the member, header, parameter or cookie is absent) against
-/// `matcher`; a failure is a [`Mismatch`] whose `check` is `what`.
+/// Checks a JSON value `actual` (`None` when the member is absent) against `matcher`, with
+/// JSON's types: the string `"3600"` does not equal the number `3600`. A failure is a
+/// [`Mismatch`] whose `check` is `what`.
 pub fn check(what: &str, matcher: &Matcher, actual: Option<&Value>) -> Result<(), Mismatch> {
-    compare(matcher, actual).map_err(|miss| Mismatch {
+    compare(matcher, actual, Equality::Json).map_err(|miss| named(what, miss))
+}
+
+/// Checks a text value (a header, a query parameter, a cookie, a body) against `matcher`. Text
+/// has no types, so a number or boolean equals its printed form: the header `"3600"` equals
+/// `3600`.
+pub fn check_text(what: &str, matcher: &Matcher, actual: Option<&str>) -> Result<(), Mismatch> {
+    let actual = actual.map(|text| Value::String(text.to_owned()));
+    compare(matcher, actual.as_ref(), Equality::Text).map_err(|miss| named(what, miss))
+}
+
+fn named(what: &str, miss: Miss) -> Mismatch {
+    Mismatch {
         check: what.to_owned(),
         expected: miss.expected,
         actual: miss.actual,
-    })
+    }
+}
+
+/// How `{equals: …}` compares: JSON values by their types, text by its printed form.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Equality {
+    Json,
+    Text,
+}
+
+impl Equality {
+    fn holds(self, expected: &Value, actual: &Value) -> bool {
+        match self {
+            Self::Json => json_equal(expected, actual),
+            Self::Text => equals(expected, actual),
+        }
+    }
 }
 
 /// Whether `actual` equals `expected` the way `{equals: …}` means it: JSON equality with numbers
@@ -86,13 +115,13 @@ impl Miss {
 }
 
 /// The comparison itself, dispatched on the matcher.
-fn compare(matcher: &Matcher, actual: Option<&Value>) -> Result<(), Miss> {
+fn compare(matcher: &Matcher, actual: Option<&Value>, equality: Equality) -> Result<(), Miss> {
     match matcher {
-        Matcher::Equals(expected) => check_equals(expected, actual),
-        Matcher::NotEquals(unwanted) => check_not_equals(unwanted, actual),
+        Matcher::Equals(expected) => check_equals(expected, actual, equality),
+        Matcher::NotEquals(unwanted) => check_not_equals(unwanted, actual, equality),
         Matcher::Present(wanted) => check_present(*wanted, actual),
         Matcher::Type(json_type) => check_type(*json_type, actual),
-        Matcher::OneOf(choices) => check_one_of(choices, actual),
+        Matcher::OneOf(choices) => check_one_of(choices, actual, equality),
         Matcher::Matches(pattern) => check_matches(pattern, actual),
         Matcher::Contains(needle) => check_contains(needle, actual),
         Matcher::NotContains(needle) => check_not_contains(needle, actual),
@@ -102,16 +131,20 @@ fn compare(matcher: &Matcher, actual: Option<&Value>) -> Result<(), Miss> {
     }
 }
 
-fn check_equals(expected: &Value, actual: Option<&Value>) -> Result<(), Miss> {
+fn check_equals(expected: &Value, actual: Option<&Value>, equality: Equality) -> Result<(), Miss> {
     match actual {
-        Some(actual) if equals(expected, actual) => Ok(()),
+        Some(actual) if equality.holds(expected, actual) => Ok(()),
         _ => Err(Miss::new(show(expected), actual)),
     }
 }
 
-fn check_not_equals(unwanted: &Value, actual: Option<&Value>) -> Result<(), Miss> {
+fn check_not_equals(
+    unwanted: &Value,
+    actual: Option<&Value>,
+    equality: Equality,
+) -> Result<(), Miss> {
     match actual {
-        Some(actual) if !equals(unwanted, actual) => Ok(()),
+        Some(actual) if !equality.holds(unwanted, actual) => Ok(()),
         _ => Err(Miss::new(
             format!("a value other than {}", show(unwanted)),
             actual,
@@ -142,9 +175,9 @@ fn check_type(json_type: JsonType, actual: Option<&Value>) -> Result<(), Miss> {
     }
 }
 
-fn check_one_of(choices: &[Value], actual: Option<&Value>) -> Result<(), Miss> {
+fn check_one_of(choices: &[Value], actual: Option<&Value>, equality: Equality) -> Result<(), Miss> {
     match actual {
-        Some(actual) if choices.iter().any(|choice| equals(choice, actual)) => Ok(()),
+        Some(actual) if choices.iter().any(|choice| equality.holds(choice, actual)) => Ok(()),
         _ => Err(Miss::new(
             format!("one of {}", show(&Value::Array(choices.to_vec()))),
             actual,
@@ -355,13 +388,28 @@ mod tests {
     }
 
     #[test]
-    fn equals_takes_a_string_for_its_number_or_boolean_text() {
-        passes(Matcher::Equals(json!(3600)), json!("3600"));
-        passes(Matcher::Equals(json!(true)), json!("true"));
+    fn text_equals_a_number_or_boolean_by_its_printed_form() {
+        let text = |matcher: Matcher, actual: &str| check_text("header x", &matcher, Some(actual));
+        assert_eq!(text(Matcher::Equals(json!(3600)), "3600"), Ok(()));
+        assert_eq!(text(Matcher::Equals(json!(true)), "true"), Ok(()));
+        assert_eq!(
+            text(Matcher::OneOf(vec![json!(1), json!(3600)]), "3600"),
+            Ok(())
+        );
 
-        fails(Matcher::Equals(json!(3600)), Some(json!("3600 ")));
+        assert!(text(Matcher::Equals(json!(3600)), "3600 ").is_err());
+        assert!(text(Matcher::Equals(json!(null)), "null").is_err());
+        assert!(text(Matcher::NotEquals(json!(3600)), "3600").is_err());
+        assert!(check_text("header x", &Matcher::Present(true), None).is_err());
+    }
+
+    #[test]
+    fn json_keeps_its_types_a_string_is_not_a_number() {
+        fails(Matcher::Equals(json!(3600)), Some(json!("3600")));
+        fails(Matcher::Equals(json!(true)), Some(json!("true")));
         fails(Matcher::Equals(json!("3600")), Some(json!(3600)));
-        fails(Matcher::Equals(json!(null)), Some(json!("null")));
+        fails(Matcher::OneOf(vec![json!(3600)]), Some(json!("3600")));
+        passes(Matcher::NotEquals(json!(3600)), json!("3600"));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::Mismatch;
-use super::matcher::check;
+use super::matcher::{check, check_text};
 use crate::case::{Matcher, RedirectExpect};
 
 /// Checks the `Location` URL (`None` when the response has no `Location` header) against
@@ -39,8 +39,8 @@ pub fn check_redirect(expect: &RedirectExpect, location: Option<&Url>) -> Result
     )?;
 
     for (name, matcher) in &expect.query {
-        let value = first_query_value(location, name).map(Value::from);
-        check(&format!("redirect query.{name}"), matcher, value.as_ref())?;
+        let value = first_query_value(location, name);
+        check_text(&format!("redirect query.{name}"), matcher, value.as_deref())?;
     }
     Ok(())
 }

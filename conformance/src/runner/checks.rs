@@ -169,9 +169,8 @@ fn plain_checks(
     scope: &Scope,
 ) -> Result<(), Checked> {
     for (name, m) in &expect.headers {
-        let actual = received.header(name).map(|v| Value::String(v.to_owned()));
         let m = render_matcher(m, templates, scope)?;
-        matcher::check(&format!("header {name}"), &m, actual.as_ref())?;
+        matcher::check_text(&format!("header {name}"), &m, received.header(name))?;
     }
     for (path, m) in &expect.json {
         let m = render_matcher(m, templates, scope)?;
@@ -186,16 +185,19 @@ fn plain_checks(
     }
     if let Some(m) = &expect.body {
         let m = render_matcher(m, templates, scope)?;
-        matcher::check("body", &m, Some(&Value::String(received.body.clone())))?;
+        matcher::check_text("body", &m, Some(&received.body))?;
     }
     if let Some(expected) = &expect.redirect {
         let expected = render_redirect(expected, templates, scope)?;
         redirect::check_redirect(&expected, received.location.as_ref())?;
     }
     for (name, m) in &expect.cookies {
-        let actual = received.cookies.get(name).map(|v| Value::String(v.clone()));
         let m = render_matcher(m, templates, scope)?;
-        matcher::check(&format!("cookie {name}"), &m, actual.as_ref())?;
+        matcher::check_text(
+            &format!("cookie {name}"),
+            &m,
+            received.cookies.get(name).map(String::as_str),
+        )?;
     }
     Ok(())
 }
