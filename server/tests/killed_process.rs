@@ -220,6 +220,12 @@ async fn pending_authorization(server: &Server, browser: &reqwest::Client) -> ur
     let handoff = location(&pending);
     assert_eq!(handoff.path(), "/auth/oauth/login", "{handoff}");
 
+    sign_in(server, browser).await;
+    handoff
+}
+
+/// Posts the built-in sign-in form, which sets the session cookie in the browser's jar.
+async fn sign_in(server: &Server, browser: &reqwest::Client) {
     let signed_in = browser
         .post(format!("{}/login", server.base))
         .form(&[
@@ -229,8 +235,11 @@ async fn pending_authorization(server: &Server, browser: &reqwest::Client) -> ur
         .send()
         .await
         .expect("the login page answers");
-    assert!(signed_in.status().is_redirection());
-    handoff
+    assert!(
+        signed_in.status().is_redirection(),
+        "{}",
+        signed_in.status()
+    );
 }
 
 async fn authorize(server: &Server, browser: &reqwest::Client) -> reqwest::Response {
