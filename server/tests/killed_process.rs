@@ -174,20 +174,7 @@ async fn what_was_committed_before_a_sigkill_is_there_after_the_restart() {
 /// Signs in, authorizes and exchanges the code; returns the redeemed code and the refresh
 /// token.
 async fn finished_flow(server: &Server, browser: &reqwest::Client) -> (String, String) {
-    let signed_in = browser
-        .post(format!("{}/login", server.base))
-        .form(&[
-            ("email", "kim@example.com"),
-            ("password", "kill test password"),
-        ])
-        .send()
-        .await
-        .expect("the login page answers");
-    assert!(
-        signed_in.status().is_redirection(),
-        "{}",
-        signed_in.status()
-    );
+    sign_in(server, browser).await;
     let authorized = authorize(server, browser).await;
     assert_eq!(authorized.status(), StatusCode::FOUND);
     let code = query(&location(&authorized), "code");
