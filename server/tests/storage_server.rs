@@ -94,6 +94,24 @@ async fn authorize(app: &TestApp, client: &Registered) -> (String, String) {
     (session, code)
 }
 
+/// An authorization by a browser that is not signed in, stopped at the hand-off: the handle and
+/// the browser-binding cookie. `extra` is appended to the query.
+async fn begin_signed_out(app: &TestApp, extra: &str) -> (String, String) {
+    let begun = app
+        .get(&format!(
+            "/auth/oauth/authorize?response_type=code&client_id=test-client&redirect_uri={}\
+             &code_challenge={}&{extra}",
+            REDIRECT_URI,
+            s256_challenge(VERIFIER)
+        ))
+        .send()
+        .await;
+    assert_eq!(begun.status, StatusCode::FOUND, "{}", begun.text());
+    let handle = begun.location_query("state").expect("a handle");
+    let binding = begun.set_cookie(BINDING).expect("a binding cookie");
+    (handle, binding)
+}
+
 async fn token(app: &TestApp, client: &Registered, grant: &[(&str, &str)]) -> TestResponse {
     let mut form = grant.to_vec();
     form.extend([
@@ -172,18 +190,7 @@ async fn a_restart_on_sqlite_keeps_a_registered_client_and_its_refresh_token() {
 async fn an_instance_dropped_mid_flow_loses_nothing_committed() {
     let (_dir, storage) = sqlite_file();
     let first = app_on(&storage).await;
-    let begun = first
-        .get(&format!(
-            "/auth/oauth/authorize?response_type=code&client_id=test-client&redirect_uri={}\
-             &code_challenge={}&state=s-1",
-            REDIRECT_URI,
-            s256_challenge(VERIFIER)
-        ))
-        .send()
-        .await;
-    assert_eq!(begun.status, StatusCode::FOUND, "{}", begun.text());
-    let handle = begun.location_query("state").expect("a handle");
-    let binding = begun.set_cookie(BINDING).expect("a binding cookie");
+    let (handle, binding) = begin_signed_out(&first, "state=s-1").await;
     drop(first); // no shutdown: what was committed is all that remains
 
     let second = app_on(&storage).await;
@@ -319,18 +326,7 @@ async fn two_instances_on_one_postgres_database_serve_one_issuer() {
     assert_eq!(a.issuer(), b.issuer());
 
     // Authorize on A.
-    let begun = a
-        .get(&format!(
-            "/auth/oauth/authorize?response_type=code&client_id=test-client&redirect_uri={}\
-             &code_challenge={}&scope=user%20offline_access&state=s-2",
-            REDIRECT_URI,
-            s256_challenge(VERIFIER)
-        ))
-        .send()
-        .await;
-    assert_eq!(begun.status, StatusCode::FOUND, "{}", begun.text());
-    let handle = begun.location_query("state").expect("a handle");
-    let binding = begun.set_cookie(BINDING).expect("a binding cookie");
+    let (handle, binding) = begin_signed_out(&a, "scope=user%20offline_access&state=s-2").await;
 
     // Sign in on B through its login page, and come back through B's callback.
     let return_to = format!("{}/login/callback?state={handle}", b.issuer());
